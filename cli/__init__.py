@@ -1,0 +1,1 @@
+"""conndoctor's command line: the only package that knows about terminals."""

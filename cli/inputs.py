@@ -1,0 +1,107 @@
+"""Turn command-line inputs into session statements, checking each on the way in.
+
+``--fact ID=VALUE`` splits at the first ``=``; ``--fact error=TEXT`` is the
+same as ``--error TEXT``. ``--facts FILE`` is a YAML or JSON mapping. Every
+id and value is checked against the KB, and a bad one is a one-line error
+naming the id and the allowed values.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import FactError, InputError
+from engine.errortext import ErrorReader
+from engine.facts import FactRecord, Source, coerce_value, observation_for, parse_value
+from engine.probes.base import ProbeRun
+from engine.report import ProbeSummary
+from engine.session import Session
+
+
+def split_fact(text: str) -> tuple[str, str]:
+    """``ID=VALUE`` split at the first ``=`` (callers have checked there is one)."""
+    fact, _, value = text.partition("=")
+    return fact.strip(), value
+
+
+def fact_records(session: Session, pairs: list[str]) -> list[FactRecord]:
+    """Parse ``--fact`` flags into user statements."""
+    records = []
+    for pair in pairs:
+        fact, text = split_fact(pair)
+        observation = observation_for(session.knowledge, fact)
+        records.append(FactRecord(fact, parse_value(observation, text), Source.USER, "--fact"))
+    return records
+
+
+def facts_file_records(session: Session, file: str) -> list[FactRecord]:
+    """Read a ``--facts`` YAML or JSON mapping of id to value."""
+    path = Path(file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"--facts {file}: cannot read: {error}") from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise InputError(f"--facts {file}: not YAML or JSON: {error}".splitlines()[0]) from error
+    if not isinstance(data, dict):
+        raise InputError(f"--facts {file}: expected a mapping of fact id to value")
+    records = []
+    for fact, value in data.items():
+        observation = observation_for(session.knowledge, str(fact))
+        if isinstance(value, dict):
+            raise FactError(f"--facts {file}: {fact!r} must be a scalar or a list, not a mapping")
+        coerced = coerce_value(observation, value)
+        records.append(FactRecord(str(fact), coerced, Source.USER, f"--facts {file}"))
+    return records
+
+
+def error_records(session: Session, text: str, source: Source = Source.ERROR) -> list[FactRecord]:
+    """Read error text with the KB's patterns; also keep the text itself as ``error``."""
+    records = [FactRecord("error", text, Source.USER, "--error")]
+    reader = ErrorReader(session.knowledge)
+    for fact, (value, pattern_id) in reader.read(text).items():
+        records.append(FactRecord(fact, value, source, pattern_id))
+    session.error_lines.append({"text": text[:500], "patterns": sorted(
+        {m.pattern.id for m in reader.matches(text)})})
+    return records
+
+
+def load_probe_run(file: str) -> ProbeRun:
+    """Read one ``probe --format json`` file; a malformed one is a one-line error."""
+    from pydantic import ValidationError
+
+    try:
+        data: Any = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"--probe-results {file}: cannot read: {error}") from error
+    except json.JSONDecodeError as error:
+        raise InputError(f"--probe-results {file}: not JSON: {error}") from error
+    try:
+        return ProbeRun.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise InputError(f"--probe-results {file}: {where}: {first['msg']}") from error
+
+
+def apply_probe_run(session: Session, run: ProbeRun) -> None:
+    """Add a probe run's facts with their vantage point, and its summaries."""
+    vantage = run.vantage.label()
+    records = []
+    for result in run.probes:
+        session.add_probe_summary(ProbeSummary(
+            name=result.name, status=result.status, facts=result.facts,
+            seconds=result.seconds, reason=result.reason, vantage=vantage,
+        ))
+        if result.status != "ok":
+            continue
+        for fact, value in result.facts.items():
+            records.append(FactRecord(fact, value, Source.PROBE, f"{result.name} {run.target}",
+                                      vantage))
+    session.add_many(records)

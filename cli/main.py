@@ -1,0 +1,162 @@
+"""Entry point: the argument parser, dispatch, and the one error boundary.
+
+Every exception a user can cause ends here as one line on stderr and a named
+exit status: 1 for a failed run (bad input, unreadable KB), 2 for a
+malformed command line (argparse's own convention), 130 for Ctrl-C. Heavy
+imports (questionary, rich, the probes) happen inside the commands, so that
+``--help`` and ``diagnose --no-input`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cli.environment import Environment
+from cli.exitcodes import Exit
+
+VERSION = "0.1.0"
+PROBE_NAMES = ["port", "reachability", "idle", "tls", "protocol", "burst", "transfer"]
+
+EPILOG = """\
+examples:
+  conndoctor demo
+  conndoctor diagnose --no-input --error "read: connection reset by peer" --fact after_idle=true
+  conndoctor diagnose --no-input --target db.internal:5432 --format json
+  conndoctor probe 127.0.0.1:8080 --format json > probes.json
+  conndoctor diagnose --no-input --probe-results probes.json --fact side=client
+  conndoctor kb validate --kb ./my-kb
+
+exit status: 0 diagnosed, 1 failed (bad input or KB), 2 usage error, 130 interrupted
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, with help texts that teach."""
+    parser = argparse.ArgumentParser(
+        prog="conndoctor",
+        description="Diagnose 'connection reset by peer', refused and dying TCP connections.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"conndoctor {VERSION}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more detail in messages")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_diagnose(commands)
+    _add_probe(commands)
+    _add_kb(commands)
+    demo = commands.add_parser("demo", help="reproduce a real fault on loopback and diagnose it")
+    demo.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    return parser
+
+
+def _add_kb_dirs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kb", action="append", default=[], metavar="DIR",
+        help="extra KB directory (repeatable; also CONNDOCTOR_KB_PATH and entry points)",
+    )
+
+
+def _add_probe_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--only", action="append", choices=PROBE_NAMES, metavar="NAME",
+                        help=f"run exactly these probes (repeatable; {', '.join(PROBE_NAMES)})")
+    parser.add_argument("--with", dest="with_", action="append", choices=PROBE_NAMES,
+                        metavar="NAME", help="add an opt-in probe to the defaults (e.g. transfer)")
+    parser.add_argument("--idle-max", type=float, default=30.0, metavar="SECONDS",
+                        help="bound of the idle test (default 30; LBs and NATs need 400)")
+
+
+def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    diagnose = commands.add_parser(
+        "diagnose", help="find the cause of a connection failure",
+        description="Guided questionnaire on a terminal; with --no-input, uses only the flags.",
+    )
+    diagnose.add_argument("--no-input", action="store_true", help="never prompt (scripts, CI)")
+    diagnose.add_argument("--target", metavar="HOST:PORT", help="probe this host and port")
+    diagnose.add_argument("--no-probes", action="store_true", help="do not probe the target")
+    _add_probe_selection(diagnose)
+    diagnose.add_argument("--error", metavar="TEXT", help="the error message as you saw it")
+    diagnose.add_argument("--log", metavar="FILE", help="a log or stack trace to read ('-': stdin)")
+    diagnose.add_argument("--fact", action="append", default=[], metavar="ID=VALUE",
+                          help="a fact you know (repeatable): --fact after_idle=true")
+    diagnose.add_argument("--dont-know", action="append", default=[], metavar="ID",
+                          help="a question you cannot answer (repeatable)")
+    diagnose.add_argument("--facts", metavar="FILE", help="YAML or JSON mapping of id to value")
+    diagnose.add_argument("--probe-results", action="append", default=[], metavar="FILE",
+                          help="output of 'conndoctor probe --format json' (repeatable)")
+    diagnose.add_argument("--why-not", metavar="CAUSE", help="explain why a cause is not ranked")
+    diagnose.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    diagnose.add_argument("--output", metavar="FILE", help="write the report to FILE atomically")
+    _add_kb_dirs(diagnose)
+
+
+def _add_probe(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    probe = commands.add_parser(
+        "probe", help="measure a target with the automated probes",
+        description="Run the probes alone; the JSON is what 'diagnose --probe-results' reads.",
+    )
+    probe.add_argument("target", metavar="HOST:PORT")
+    _add_probe_selection(probe)
+    probe.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _add_kb(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    kb = commands.add_parser("kb", help="check, test and list a knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("validate", "check every KB file; report all errors at once"),
+        ("lint", "report quality warnings"),
+        ("test", "run every example case"),
+        ("schema", "print the JSON Schema of KB files"),
+        ("list", "list causes, observations, rules and probes"),
+    ):
+        action = kb_commands.add_parser(name, help=text, description=text)
+        _add_kb_dirs(action)
+        action.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run one command; return the exit status (the console script exits with it)."""
+    env = env or Environment()
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    env.quiet, env.verbose = args.quiet, args.verbose
+    from engine.errors import ConndoctorError
+
+    try:
+        return int(_dispatch(args, env))
+    except KeyboardInterrupt:
+        env.error("interrupted")
+        return Exit.INTERRUPTED
+    except ConndoctorError as error:
+        env.error(str(error))
+        return Exit.FAILED
+    except BrokenPipeError:
+        return Exit.FAILED
+
+
+def _dispatch(args: argparse.Namespace, env: Environment) -> int:
+    if args.command == "diagnose":
+        from cli.diagnose_cmd import run_diagnose
+
+        return run_diagnose(args, env)
+    if args.command == "probe":
+        from cli.probe_cmd import run_probe
+
+        return run_probe(args, env)
+    if args.command == "kb":
+        from cli.kb_cmd import run_kb
+
+        return run_kb(args, env)
+    from cli.demo_cmd import run_demo
+
+    return run_demo(args, env)
+
+
+def console_main() -> None:
+    """The console script: exit with main's status."""
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The human report: ranked causes, evidence for and against, remedies, next steps."""
+
+from __future__ import annotations
+
+from engine.report import DiagnosisReport
+
+TOP_REMEDIES = 2
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
+    """A plain-text report; ANSI bold and dim only when ``colour``."""
+
+    def bold(text: str) -> str:
+        return f"{BOLD}{text}{RESET}" if colour else text
+
+    def dim(text: str) -> str:
+        return f"{DIM}{text}{RESET}" if colour else text
+
+    lines: list[str] = []
+    if report.probes:
+        lines.append(bold("Probes"))
+        for probe in report.probes:
+            facts = ", ".join(f"{k}={_show(v)}" for k, v in probe.facts.items())
+            detail = facts or (probe.reason or "")
+            lines.append(f"  {probe.name:<13} {probe.status:<8} {probe.seconds:6.2f}s  {detail}")
+        lines.append("")
+    if not report.diagnoses:
+        lines.append(bold("No cause has support yet."))
+    else:
+        lines.append(bold("Diagnosis"))
+    for rank, diagnosis in enumerate(report.diagnoses, start=1):
+        lines.append(f"  {rank}. {bold(diagnosis.title)}  [{diagnosis.cause}]  "
+                     f"{diagnosis.confidence:.0%}")
+        for item in diagnosis.evidence:
+            lines.append(f"       + {item.because} {dim(f'({item.rule}, {item.effect:+.2f})')}")
+        for item in diagnosis.against:
+            lines.append(f"       - {item.because} {dim(f'({item.rule}, {item.effect:+.2f})')}")
+        if rank <= TOP_REMEDIES:
+            for remedy in diagnosis.remedies[:3]:
+                lines.append(f"       fix: {remedy}")
+    if report.ruled_out:
+        lines.append("")
+        lines.append(bold("Ruled out"))
+        for excluded in report.ruled_out:
+            lines.append(f"  {excluded.cause}: {excluded.because}")
+    if report.conflicts:
+        lines.append("")
+        lines.append(bold("Conflicting facts"))
+        for conflict in report.conflicts:
+            lines.append(f"  {conflict.fact}: using {_show(conflict.used)} "
+                         f"({conflict.used_source}) over {_show(conflict.other)} "
+                         f"({conflict.other_source})")
+    if report.why_not is not None:
+        lines.append("")
+        why = report.why_not
+        placing = f"rank {why.rank}" if why.rank else "not ranked"
+        lines.append(bold(f"Why not {why.cause}? ({why.confidence:.0%}, {placing})"))
+        for status in why.rules:
+            detail = ""
+            if status.failed_on:
+                detail = "failed on " + ", ".join(f"{k}={_show(v)}"
+                                                  for k, v in status.failed_on.items())
+            elif status.waiting_for:
+                detail = "waits for " + ", ".join(status.waiting_for)
+            lines.append(f"  {status.status:<8} {status.rule}: {detail}")
+    if report.next_questions and not report.done:
+        lines.append("")
+        lines.append(bold("Would help next"))
+        for question in report.next_questions[:3]:
+            lines.append(f"  {question.question} "
+                         f"{dim(f'(--fact {question.fact}=..., {question.gain_bits:.2f} bits)')}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)

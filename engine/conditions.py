@@ -1,0 +1,172 @@
+"""Three-valued evaluation and load-time type checking of rule conditions.
+
+A condition on a fact nobody knows yet is *undetermined* (``None``), not
+false: that is what tells the questionnaire which question matters. ``all``
+and ``any`` follow Kleene's strong three-valued logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from engine.schema import AllOf, AnyOf, Condition, FactType, Leaf, Observation, Op
+
+Truth = bool | None
+
+_ORDER_OPS = {Op.LT, Op.LE, Op.GT, Op.GE}
+
+ALLOWED_OPS: dict[FactType, set[Op]] = {
+    FactType.BOOL: {Op.EQ, Op.NE, Op.KNOWN},
+    FactType.NUMBER: {Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.KNOWN},
+    FactType.ENUM: {Op.EQ, Op.NE, Op.IN, Op.NOT_IN, Op.KNOWN},
+    FactType.LIST: {Op.CONTAINS, Op.CONTAINS_ANY, Op.KNOWN},
+    FactType.TEXT: {Op.KNOWN},
+}
+
+
+def facts_read(condition: Condition) -> Iterator[str]:
+    """Every fact id a condition reads (the keys of the rule index)."""
+    if isinstance(condition, Leaf):
+        yield condition.fact
+    elif isinstance(condition, AllOf):
+        for part in condition.all:
+            yield from facts_read(part)
+    elif isinstance(condition, AnyOf):
+        for part in condition.any:
+            yield from facts_read(part)
+    else:
+        yield from facts_read(condition.not_)
+
+
+def leaves(condition: Condition) -> Iterator[Leaf]:
+    """Every leaf of a condition, depth first."""
+    if isinstance(condition, Leaf):
+        yield condition
+    elif isinstance(condition, AllOf):
+        for part in condition.all:
+            yield from leaves(part)
+    elif isinstance(condition, AnyOf):
+        for part in condition.any:
+            yield from leaves(part)
+    else:
+        yield from leaves(condition.not_)
+
+
+def evaluate(condition: Condition, facts: Mapping[str, Any]) -> Truth:
+    """True, false, or None when it depends on facts that are not known."""
+    if isinstance(condition, Leaf):
+        return _evaluate_leaf(condition, facts)
+    if isinstance(condition, AllOf):
+        result: Truth = True
+        for part in condition.all:
+            value = evaluate(part, facts)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+    if isinstance(condition, AnyOf):
+        result = False
+        for part in condition.any:
+            value = evaluate(part, facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+    inner = evaluate(condition.not_, facts)
+    return None if inner is None else not inner
+
+
+def _evaluate_leaf(leaf: Leaf, facts: Mapping[str, Any]) -> Truth:
+    if leaf.op is Op.KNOWN:
+        return (leaf.fact in facts) == bool(leaf.value)
+    if leaf.fact not in facts:
+        return None
+    actual = facts[leaf.fact]
+    expected = leaf.value
+    match leaf.op:
+        case Op.EQ:
+            return bool(actual == expected)
+        case Op.NE:
+            return bool(actual != expected)
+        case Op.IN:
+            return actual in _as_list(expected)
+        case Op.NOT_IN:
+            return actual not in _as_list(expected)
+        case Op.LT:
+            return bool(actual < expected)
+        case Op.LE:
+            return bool(actual <= expected)
+        case Op.GT:
+            return bool(actual > expected)
+        case Op.GE:
+            return bool(actual >= expected)
+        case Op.CONTAINS:
+            return expected in actual
+        case Op.CONTAINS_ANY:
+            return any(item in actual for item in _as_list(expected))
+    raise AssertionError(f"unhandled operator {leaf.op}")  # pragma: no cover
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def check_leaf(leaf: Leaf, observation: Observation) -> list[str]:
+    """Why a leaf does not fit its fact's type and values (empty when it fits)."""
+    problems: list[str] = []
+    allowed_ops = ALLOWED_OPS[observation.type]
+    if leaf.op not in allowed_ops:
+        names = ", ".join(sorted(op.value for op in allowed_ops))
+        problems.append(
+            f"operator {leaf.op.value!r} does not apply to {observation.type.value} fact "
+            f"{observation.id!r} (allowed: {names})"
+        )
+        return problems
+    if leaf.op is Op.KNOWN:
+        if not isinstance(leaf.value, bool):
+            problems.append(f"'known' takes true or false (got {leaf.value!r})")
+        return problems
+    wants_list = leaf.op in {Op.IN, Op.NOT_IN, Op.CONTAINS_ANY}
+    if wants_list != isinstance(leaf.value, list):
+        shape = "a list" if wants_list else "a single value"
+        problems.append(f"operator {leaf.op.value!r} takes {shape} (got {leaf.value!r})")
+        return problems
+    for item in _as_list(leaf.value):
+        problem = value_problem(observation, item, element=observation.type is FactType.LIST)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def value_problem(observation: Observation, value: Any, *, element: bool = False) -> str | None:
+    """Why a value is not allowed for an observation, or None when it is.
+
+    ``element`` checks one element of a list fact rather than the whole list.
+    """
+    kind = observation.type
+    if kind is FactType.BOOL and not isinstance(value, bool):
+        return f"{observation.id!r} must be true or false (got {value!r})"
+    if kind is FactType.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"{observation.id!r} must be a number (got {value!r})"
+        if observation.minimum is not None and value < observation.minimum:
+            return f"{observation.id!r} must be at least {observation.minimum:g} (got {value!r})"
+        if observation.maximum is not None and value > observation.maximum:
+            return f"{observation.id!r} must be at most {observation.maximum:g} (got {value!r})"
+    if kind is FactType.TEXT and not isinstance(value, str):
+        return f"{observation.id!r} must be text (got {value!r})"
+    if kind is FactType.ENUM or (kind is FactType.LIST and element):
+        allowed = observation.values or []
+        if value not in allowed:
+            return f"{observation.id!r} must be one of [{', '.join(allowed)}] (got {value!r})"
+    if kind is FactType.LIST and not element:
+        if not isinstance(value, list):
+            return f"{observation.id!r} must be a list (got {value!r})"
+        for item in value:
+            problem = value_problem(observation, item, element=True)
+            if problem:
+                return problem
+    return None

@@ -1,0 +1,54 @@
+"""The exceptions the engine raises, all under ``ConndoctorError``.
+
+- ``ConndoctorError``: anything the user can fix; its ``str`` is one line.
+  - ``KBError``: a knowledge base that cannot be used; holds every ``KBIssue``.
+  - ``FactError``: an unknown fact id or a value the fact does not allow.
+  - ``InputError``: an unreadable or malformed input file (facts, probe results, logs).
+
+The CLI's error boundary turns each into a one-line message and exit status 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConndoctorError(Exception):
+    """A failure the user can fix; ``str(error)`` is a one-line explanation."""
+
+
+@dataclass(frozen=True)
+class KBIssue:
+    """One problem in one KB file, at one line, about one id."""
+
+    file: Path | None
+    line: int | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = str(self.file) if self.file is not None else "<kb>"
+        if self.line is not None:
+            where += f":{self.line}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+class KBError(ConndoctorError):
+    """A knowledge base with errors; ``issues`` holds all of them, not just the first."""
+
+    def __init__(self, issues: list[KBIssue]) -> None:
+        self.issues = issues
+        first = str(issues[0]) if issues else "invalid knowledge base"
+        more = ""
+        if len(issues) > 1:
+            more = f" (and {len(issues) - 1} more; run 'conndoctor kb validate')"
+        super().__init__(first + more)
+
+
+class FactError(ConndoctorError):
+    """An unknown fact id or a value it does not allow."""
+
+
+class InputError(ConndoctorError):
+    """An input file that cannot be read or does not have the expected shape."""

@@ -1,0 +1,155 @@
+"""The loaded knowledge base: every KB item by id, with where it was defined.
+
+Items from several directories are merged here. Defining an id that another
+file already defined is an error naming both files, unless the new item says
+``replaces: true`` (an explicit override by an extension KB).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from engine.errors import KBIssue
+from engine.schema import (
+    Case,
+    Cause,
+    DerivationRule,
+    ErrorPattern,
+    EvidenceRule,
+    Manifest,
+    Observation,
+    ProbeDeclaration,
+    Question,
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a KB item was defined."""
+
+    file: Path
+    line: int | None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else str(self.file)
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class KnowledgeBase:
+    """All KB items by id, with their origins, plus indexes built by ``finish``."""
+
+    manifests: list[tuple[Manifest, Origin]] = field(default_factory=list)
+    observations: dict[str, Observation] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+    derivations: dict[str, DerivationRule] = field(default_factory=dict)
+    causes: dict[str, Cause] = field(default_factory=dict)
+    probes: dict[str, ProbeDeclaration] = field(default_factory=dict)
+    patterns: dict[str, ErrorPattern] = field(default_factory=dict)
+    scenarios: dict[str, Case] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
+    issues: list[KBIssue] = field(default_factory=list)
+    evidence_rules: dict[str, tuple[str, EvidenceRule]] = field(default_factory=dict)
+    cases: dict[str, tuple[str | None, Case]] = field(default_factory=dict)
+
+    def origin(self, kind: str, ident: str) -> Origin | None:
+        """Where the item of this kind and id was defined."""
+        return self.origins.get((kind, ident))
+
+    def _put(
+        self,
+        kind: str,
+        table: dict[str, T],
+        ident: str,
+        item: T,
+        origin: Origin,
+        replaces: bool,
+    ) -> None:
+        previous = self.origins.get((kind, ident))
+        if previous is not None and not replaces:
+            self.issues.append(
+                KBIssue(
+                    origin.file,
+                    origin.line,
+                    f"{kind} {ident!r} is already defined at {previous}; "
+                    "add 'replaces: true' to override it on purpose",
+                )
+            )
+            return
+        if previous is None and replaces:
+            self.issues.append(
+                KBIssue(
+                    origin.file,
+                    origin.line,
+                    f"{kind} {ident!r} says 'replaces: true' but replaces nothing",
+                )
+            )
+        table[ident] = item
+        self.origins[(kind, ident)] = origin
+
+    def add_manifest(self, manifest: Manifest, origin: Origin) -> None:
+        self.manifests.append((manifest, origin))
+
+    def add_observation(self, observation: Observation, origin: Origin) -> None:
+        self._put(
+            "observation", self.observations, observation.id, observation, origin,
+            observation.replaces,
+        )
+
+    def add_question(self, question: Question, origin: Origin) -> None:
+        self._put("question", self.questions, question.fact, question, origin, question.replaces)
+
+    def add_derivation(self, rule: DerivationRule, origin: Origin) -> None:
+        self._put("rule", self.derivations, rule.id, rule, origin, rule.replaces)
+
+    def add_probe(self, probe: ProbeDeclaration, origin: Origin) -> None:
+        self._put("probe", self.probes, probe.name, probe, origin, False)
+
+    def add_pattern(self, pattern: ErrorPattern, origin: Origin) -> None:
+        self._put("pattern", self.patterns, pattern.id, pattern, origin, pattern.replaces)
+
+    def add_scenario(self, case: Case, origin: Origin) -> None:
+        self._put("case", self.scenarios, case.id, case, origin, False)
+        self.cases[case.id] = (None, case)
+
+    def add_cause(
+        self,
+        cause: Cause,
+        origin: Origin,
+        rule_origins: list[Origin],
+        case_origins: list[Origin],
+    ) -> None:
+        if cause.replaces and ("cause", cause.id) in self.origins:
+            old = self.causes[cause.id]
+            for rule in old.rules:
+                self.evidence_rules.pop(rule.id, None)
+                self.origins.pop(("rule", rule.id), None)
+            for case in old.cases:
+                self.cases.pop(case.id, None)
+                self.origins.pop(("case", case.id), None)
+        self._put("cause", self.causes, cause.id, cause, origin, cause.replaces)
+        for rule, rule_origin in zip(cause.rules, rule_origins, strict=True):
+            if not rule.id.startswith(cause.id + "."):
+                self.issues.append(
+                    KBIssue(
+                        rule_origin.file,
+                        rule_origin.line,
+                        f"rule {rule.id!r} of cause {cause.id!r} must be named "
+                        f"'{cause.id}.<name>'",
+                    )
+                )
+            self._put("rule", self.evidence_rules, rule.id, (cause.id, rule), rule_origin, False)
+        for case, case_origin in zip(cause.cases, case_origins, strict=True):
+            self._put("case", self.cases, case.id, (cause.id, case), case_origin, False)
+
+    def finish(self) -> None:
+        """Hook for indexes built once after loading (kept for the engine's caches)."""
+
+    @property
+    def content_version(self) -> str:
+        """The versions of every loaded KB, e.g. ``builtin 0.1.0 + acme 1.2``."""
+        return " + ".join(f"{m.name} {m.content_version}" for m, _ in self.manifests)

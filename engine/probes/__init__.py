@@ -1,0 +1,1 @@
+"""Automated probes that measure a target (see ``registry`` for the list)."""

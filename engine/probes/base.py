@@ -1,0 +1,136 @@
+"""What every probe shares: the target, options, results and the registry.
+
+A probe is one small async function ``(target, options) -> ProbeResult``
+behind an explicit registry entry that declares its contract: the facts it
+may set, its time budget and its connection budget. The runner enforces the
+budget; a probe that crashes or overruns becomes a result with status
+``error`` or ``timeout`` and sets no fact. ``status`` describes the probe run,
+never the target: a closed port is ``ok`` with ``port_state: closed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.errors import InputError
+
+Status = Literal["ok", "skipped", "error", "timeout"]
+RESULTS_SCHEMA_VERSION = 1
+
+
+class ProbeResult(BaseModel):
+    """One probe's outcome (an entry of the probe results JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    status: Status
+    reason: str | None = None
+    seconds: float = 0.0
+    facts: dict[str, Any] = Field(default_factory=dict)
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class Vantage(BaseModel):
+    """Where the probes ran from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str
+    source_address: str | None = None
+
+    def label(self) -> str:
+        """A short name for reports: ``host (source address)``."""
+        return f"{self.host} ({self.source_address})" if self.source_address else self.host
+
+
+class ProbeRun(BaseModel):
+    """The probe results JSON: what ``probe --format json`` prints and ``--probe-results`` reads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = RESULTS_SCHEMA_VERSION
+    target: str
+    addresses: list[str] = Field(default_factory=list)
+    vantage: Vantage
+    started_at: str
+    probes: list[ProbeResult]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ``HOST:PORT`` to probe; IPv6 literals go in brackets (``[::1]:443``)."""
+
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """Parse ``HOST:PORT``; raise InputError with the expected form otherwise."""
+        host, sep, port_text = text.rpartition(":")
+        if not sep or not host or not port_text.isdigit():
+            raise InputError(f"target {text!r} is not HOST:PORT (e.g. db.internal:5432, [::1]:443)")
+        port = int(port_text)
+        if not 0 < port < 65536:
+            raise InputError(f"target {text!r}: port must be 1-65535 (got {port})")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+        return cls(host, port)
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    """Knobs shared by all probes."""
+
+    idle_max_seconds: float = 30.0
+    burst_size: int = 50
+    connect_tries: int = 5
+
+
+ProgressCallback = Callable[[str, str], None]
+ProbeFunction = Callable[[Target, ProbeOptions], Awaitable[ProbeResult]]
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """A registry entry: the function and its declared contract."""
+
+    name: str
+    function: ProbeFunction
+    sets: frozenset[str]
+    budget_seconds: Callable[[ProbeOptions], float]
+    max_connections: int
+    default: bool = True
+    description: str = ""
+
+
+@dataclass
+class Registry:
+    """The explicit list of probes, in the order they are shown."""
+
+    specs: dict[str, ProbeSpec] = field(default_factory=dict)
+
+    def add(self, spec: ProbeSpec) -> None:
+        """Register one probe (names are unique)."""
+        if spec.name in self.specs:
+            raise ValueError(f"probe {spec.name!r} registered twice")
+        self.specs[spec.name] = spec
+
+    def select(self, only: list[str] | None, with_: list[str] | None) -> list[ProbeSpec]:
+        """The probes to run: ``only`` exactly, else the defaults plus ``with_``."""
+        for name in (only or []) + (with_ or []):
+            if name not in self.specs:
+                allowed = ", ".join(self.specs)
+                raise InputError(f"unknown probe {name!r} (allowed: {allowed})")
+        if only:
+            return [self.specs[name] for name in self.specs if name in only]
+        chosen = set(with_ or [])
+        return [s for s in self.specs.values() if s.default or s.name in chosen]

@@ -1,0 +1,61 @@
+"""The port probe: does anything accept TCP connections on the target?
+
+Resolves the name (every A/AAAA address), then makes a few sequential
+connects to each address. SYN-ACK is ``open``, RST is ``closed`` (connection
+refused), no answer within the adaptive timeout is ``filtered``, ICMP
+unreachable is ``unreachable``. Facts describe the first address a client
+would use; the others are in the evidence.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from engine.probes.base import ProbeOptions, ProbeResult, Target
+from engine.probes.netutil import ConnectOutcome, ResolveError, RttEstimator, resolve, try_connect
+
+MAX_TRIES = 10
+
+
+async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
+    """Resolve and connect repeatedly; report state, median connect time, consistency."""
+    started = time.monotonic()
+    try:
+        addresses = await resolve(target.host, target.port)
+    except ResolveError as error:
+        return ProbeResult(name="port", status="ok", seconds=time.monotonic() - started,
+                           facts={"port_state": "unresolved"}, evidence={"resolve": str(error)})
+    tries = max(1, min(options.connect_tries, MAX_TRIES))
+    per_address: list[dict[str, Any]] = []
+    first: list[ConnectOutcome] = []
+    for index, (family, address) in enumerate(addresses):
+        outcomes = await _connect_series(family, address, target.port, tries if index == 0 else 2)
+        if index == 0:
+            first = outcomes
+        per_address.append({"address": address, "states": [o.state for o in outcomes],
+                            "ms": [round(o.seconds * 1000, 3) for o in outcomes]})
+    states = [o.state for o in first]
+    state = max(set(states), key=lambda s: (states.count(s), s == "open"))
+    facts: dict[str, Any] = {"port_state": state, "intermittent_connect": len(set(states)) > 1}
+    open_times = [o.seconds * 1000 for o in first if o.state == "open"]
+    if open_times:
+        facts["connect_ms"] = round(statistics.median(open_times), 3)
+    return ProbeResult(
+        name="port", status="ok", seconds=round(time.monotonic() - started, 4), facts=facts,
+        evidence={"addresses": per_address},
+    )
+
+
+async def _connect_series(family: int, address: str, port: int, tries: int) -> list[ConnectOutcome]:
+    rtt = RttEstimator()
+    outcomes = []
+    for attempt in range(tries):
+        outcome = await try_connect(family, address, port, rtt.timeout())
+        outcomes.append(outcome)
+        if outcome.state == "open":
+            rtt.update(outcome.seconds)
+        elif outcome.state == "filtered" and attempt >= 1:
+            break
+    return outcomes

@@ -1,0 +1,88 @@
+"""Run selected probes concurrently under their budgets; never let one sink the run.
+
+Each probe runs under ``asyncio.wait_for`` with its declared budget. A probe
+that raises becomes ``status: error`` with a one-line reason, one that overruns
+becomes ``status: timeout``; either way it sets no fact. Facts a probe returns
+outside its declared contract are dropped and named in the reason, so a
+probe cannot claim what it did not measure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from engine.probes.base import ProbeOptions, ProbeResult, ProbeRun, ProbeSpec, Target, Vantage
+from engine.probes.netutil import ResolveError, resolve
+
+ProbeProgress = Callable[[str, str], None]
+
+
+async def run_probes(
+    target: Target,
+    specs: list[ProbeSpec],
+    options: ProbeOptions,
+    progress: ProbeProgress | None = None,
+) -> ProbeRun:
+    """Run the probes concurrently and collect their results in registry order."""
+    started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        addresses = [address for _, address in await resolve(target.host, target.port)]
+    except ResolveError:
+        addresses = []
+    results = await asyncio.gather(*(_run_one(spec, target, options, progress) for spec in specs))
+    return ProbeRun(
+        target=str(target), addresses=addresses, vantage=local_vantage(addresses),
+        started_at=started_at, probes=list(results),
+    )
+
+
+async def _run_one(
+    spec: ProbeSpec, target: Target, options: ProbeOptions, progress: ProbeProgress | None
+) -> ProbeResult:
+    if progress:
+        progress(spec.name, "started")
+    started = time.monotonic()
+    budget = spec.budget_seconds(options)
+    try:
+        result = await asyncio.wait_for(spec.function(target, options), budget)
+    except TimeoutError:
+        result = ProbeResult(name=spec.name, status="timeout",
+                             reason=f"did not finish within its budget of {budget:g} s")
+    except Exception as error:  # a crashing probe is a result, not a crash
+        result = ProbeResult(name=spec.name, status="error",
+                             reason=f"{type(error).__name__}: {error}".splitlines()[0])
+    result = _enforce_contract(spec, result)
+    result.seconds = round(time.monotonic() - started, 4)
+    if progress:
+        progress(spec.name, result.status)
+    return result
+
+
+def _enforce_contract(spec: ProbeSpec, result: ProbeResult) -> ProbeResult:
+    if result.status != "ok":
+        return result.model_copy(update={"facts": {}})
+    undeclared = sorted(set(result.facts) - spec.sets)
+    if not undeclared:
+        return result
+    kept = {k: v for k, v in result.facts.items() if k in spec.sets}
+    note = f"dropped undeclared facts: {', '.join(undeclared)}"
+    reason = f"{result.reason}; {note}" if result.reason else note
+    return result.model_copy(update={"facts": kept, "reason": reason})
+
+
+def local_vantage(addresses: list[str]) -> Vantage:
+    """This host's name and the source address it would use toward the target."""
+    source = None
+    if addresses:
+        family = socket.AF_INET6 if ":" in addresses[0] else socket.AF_INET
+        with socket.socket(family, socket.SOCK_DGRAM) as udp:
+            try:
+                udp.connect((addresses[0], 9))
+                source = str(udp.getsockname()[0])
+            except OSError:
+                source = None
+    return Vantage(host=socket.gethostname(), source_address=source)

@@ -1,0 +1,229 @@
+"""A diagnosis session: facts in, ranked report out, one step at a time.
+
+``Session`` is what both the questionnaire and ``--no-input`` drive: add
+statements (user, answer, probe, error reader, log), say "I don't know",
+withdraw an answer (``back``), and ask for the report. Withdrawing goes
+through the reasoner's truth maintenance, so the report after ``back`` is the
+one a fresh session without that answer would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from engine.chaining import Reasoner, RuleBase
+from engine.explain import derivations, why_not
+from engine.facts import FactRecord, FactStore, Source, observation_for
+from engine.kbmodel import KnowledgeBase
+from engine.questions import Candidate, expected_gain, is_done, representative_values
+from engine.report import (
+    Conflict,
+    Diagnosis,
+    DiagnosisReport,
+    Evidence,
+    FactSource,
+    NextQuestion,
+    ProbeSummary,
+    RuledOut,
+)
+from engine.schema import FactType
+from engine.scoring import Contribution, Posterior, posterior
+
+MAX_NEXT_QUESTIONS = 5
+Kind = Literal["question", "probe"]
+
+
+class Session:
+    """Working memory for one diagnosis over one loaded KB."""
+
+    def __init__(self, knowledge: KnowledgeBase, rules: RuleBase | None = None) -> None:
+        self.knowledge = knowledge
+        self.rules = rules or RuleBase.from_kb(knowledge)
+        self.store = FactStore(knowledge)
+        self.reasoner = Reasoner(self.rules)
+        self.dont_know: list[str] = []
+        self.probes: list[ProbeSummary] = []
+        self.probes_run: set[str] = set()
+        self.questions_asked = 0
+        self.error_lines: list[dict[str, Any]] = []
+        self.priors = {cause_id: cause.prior for cause_id, cause in knowledge.causes.items()}
+
+    def add(self, record: FactRecord) -> None:
+        """Record one statement and update the reasoner with the winning values."""
+        self.store.add(record)
+        if record.source is Source.ANSWER:
+            self.questions_asked += 1
+        if record.fact in self.dont_know:
+            self.dont_know.remove(record.fact)
+        self._sync([record.fact])
+
+    def add_many(self, records: Iterable[FactRecord]) -> None:
+        """Record several statements (all checked before any is applied)."""
+        records = list(records)
+        for record in records:
+            observation = observation_for(self.knowledge, record.fact)
+            del observation
+        touched = []
+        for record in records:
+            self.store.add(record)
+            touched.append(record.fact)
+        self._sync(touched)
+
+    def withdraw(self, fact: str, source: Source | None = None) -> None:
+        """Take back statements about a fact (the questionnaire's ``back``)."""
+        removed = self.store.withdraw(fact, source)
+        self.questions_asked -= sum(1 for r in removed if r.source is Source.ANSWER)
+        self._sync([fact])
+
+    def mark_dont_know(self, fact: str) -> None:
+        """Record "I don't know": the fact is not asked again."""
+        observation_for(self.knowledge, fact)
+        if fact not in self.dont_know:
+            self.dont_know.append(fact)
+
+    def add_probe_summary(self, summary: ProbeSummary) -> None:
+        """Remember that a probe ran (its facts are added separately as records)."""
+        self.probes.append(summary)
+        self.probes_run.add(summary.name)
+
+    def _sync(self, facts: Iterable[str]) -> None:
+        winners = self.store.values()
+        gone = [fact for fact in facts if fact not in winners]
+        if gone:
+            self.reasoner.retract_facts(gone)
+        present = {fact: winners[fact] for fact in facts if fact in winners}
+        if present:
+            self.reasoner.assert_facts(present)
+
+    def score(self, reasoner: Reasoner | None = None) -> tuple[Posterior, list[Contribution]]:
+        """The posterior for the reasoner's current firings, and the contributions used."""
+        reasoner = reasoner or self.reasoner
+        contributions = [
+            Contribution(
+                cause=firing.rule.cause or "",
+                rule=firing.rule.id,
+                lr=firing.rule.evidence.lr if firing.rule.evidence else None,
+                rules_out=bool(firing.rule.evidence and firing.rule.evidence.rules_out),
+            )
+            for firing in reasoner.evidence_firings()
+        ]
+        return posterior(self.priors, contributions), contributions
+
+    def candidates(self, current: Posterior) -> list[Candidate]:
+        """Every unknown fact worth asking or measuring, best value for cost first."""
+        known = self.reasoner.facts
+        found: list[Candidate] = []
+        for fact, observation in self.knowledge.observations.items():
+            if fact in known or fact in self.dont_know or observation.derived:
+                continue
+            if observation.type is FactType.TEXT:
+                continue
+            values = representative_values(self.knowledge, observation)
+            ways = self._ways_to_learn(fact)
+            if not ways or not values:
+                continue
+            gain, separates = expected_gain(self.reasoner, fact, values, current, self.score)
+            if gain <= 0:
+                continue
+            for kind, text, cost, probe in ways:
+                found.append(Candidate(fact, kind, text, cost, round(gain, 4), separates, probe))
+        found.sort(key=lambda c: (-c.value_for_cost, c.fact, c.kind))
+        return found
+
+    def _ways_to_learn(self, fact: str) -> list[tuple[Kind, str, float, str | None]]:
+        ways: list[tuple[Kind, str, float, str | None]] = []
+        question = self.knowledge.questions.get(fact)
+        if question is not None:
+            ways.append(("question", question.text, question.cost_seconds, None))
+        for name, probe in self.knowledge.probes.items():
+            if fact in probe.sets and name not in self.probes_run:
+                title = f"measure with the {name!r} probe: {probe.title}"
+                ways.append(("probe", title, probe.cost_seconds, name))
+                break
+        return ways
+
+    def report(self, why_not_cause: str | None = None) -> DiagnosisReport:
+        """The ranked diagnosis with evidence, next questions and explanations."""
+        current, _ = self.score()
+        candidates = self.candidates(current)
+        best_gain = max((c.gain_bits for c in candidates), default=0.0)
+        firings_by_cause: dict[str, list[Evidence]] = {}
+        against: dict[str, list[Evidence]] = {}
+        ruled_out: list[RuledOut] = []
+        for firing in self.reasoner.evidence_firings():
+            evidence_rule = firing.rule.evidence
+            cause = firing.rule.cause or ""
+            assert evidence_rule is not None
+            if evidence_rule.rules_out:
+                ruled_out.append(RuledOut(cause=cause, rule=firing.rule.id,
+                                          because=evidence_rule.because))
+                continue
+            item = Evidence(rule=firing.rule.id, because=evidence_rule.because,
+                            facts=firing.facts, effect=round(_effect(evidence_rule.lr), 3))
+            bucket = firings_by_cause if item.effect > 0 else against
+            bucket.setdefault(cause, []).append(item)
+        diagnoses = []
+        for cause_id, probability in current.ranked():
+            if cause_id not in firings_by_cause or cause_id in current.ruled_out:
+                continue
+            known = self.knowledge.causes[cause_id]
+            diagnoses.append(Diagnosis(
+                cause=cause_id, title=known.title, confidence=round(probability, 4),
+                summary=known.summary, evidence=firings_by_cause[cause_id],
+                against=against.get(cause_id, []),
+                remedies=[remedy.do for remedy in known.remedies],
+                remedy_details=[remedy.stacks for remedy in known.remedies],
+                checks=list(known.checks),
+            ))
+        return DiagnosisReport(
+            diagnoses=diagnoses,
+            ruled_out=ruled_out,
+            other_confidence=round(current.other, 4),
+            facts=dict(sorted(self.reasoner.facts.items())),
+            fact_sources=self._fact_sources(),
+            derived=derivations(self.knowledge, self.reasoner),
+            conflicts=self._conflicts(),
+            probes=list(self.probes),
+            questions_asked=self.questions_asked,
+            dont_know=list(self.dont_know),
+            next_questions=[
+                NextQuestion(fact=c.fact, question=c.text, kind=c.kind,
+                             gain_bits=c.gain_bits, cost=c.cost, separates=list(c.separates),
+                             probe=c.probe)
+                for c in candidates[:MAX_NEXT_QUESTIONS]
+            ],
+            done=is_done(current, best_gain),
+            why_not=why_not(self, why_not_cause, current) if why_not_cause else None,
+            kb_version=self.knowledge.content_version,
+            error_lines=list(self.error_lines),
+        )
+
+    def _fact_sources(self) -> list[FactSource]:
+        winners = self.store.winners()
+        sources = [
+            FactSource(fact=r.fact, value=r.value, source=r.source.value, detail=r.detail,
+                       vantage=r.vantage, used=winners.get(r.fact) is r)
+            for r in self.store.records
+        ]
+        for fact, rule_id in sorted(self.reasoner.derived_by.items()):
+            sources.append(FactSource(fact=fact, value=self.reasoner.facts[fact],
+                                      source="derived", detail=rule_id))
+        return sources
+
+    def _conflicts(self) -> list[Conflict]:
+        winners = self.store.winners()
+        found = []
+        for record in self.store.records:
+            winner = winners[record.fact]
+            if record is not winner and record.value != winner.value:
+                found.append(Conflict(fact=record.fact, used=winner.value, other=record.value,
+                                      used_source=winner.source.value,
+                                      other_source=record.source.value))
+        return found
+
+
+def _effect(lr: float | None) -> float:
+    import math
+
+    return math.log10(lr) if lr else 0.0

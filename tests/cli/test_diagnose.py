@@ -1,0 +1,81 @@
+"""``diagnose --no-input``: the contract's JSON, exit statuses and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+from engine.faults import unused_port
+from tests.conftest import run_cli
+
+
+def test_json_report_follows_the_contract() -> None:
+    """A reset after idle gives ranked diagnoses with evidence, facts and sources."""
+    result = run_cli("diagnose", "--no-input", "--format", "json",
+                     "--error", "read: connection reset by peer",
+                     "--fact", "after_idle=true", "--fact", "idle_seconds=8")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["schema_version"] == 1
+    top = report["diagnoses"][0]
+    assert top["cause"] == "keepalive-race"
+    assert 0 < top["confidence"] <= 1
+    assert {e["rule"] for e in top["evidence"]} >= {"keepalive-race.reset-on-reuse"}
+    assert report["facts"]["error_kind"] == "reset"
+    sources = {(s["fact"], s["source"]) for s in report["fact_sources"]}
+    assert ("error_kind", "error") in sources
+    assert ("after_idle", "user") in sources
+    assert isinstance(report["done"], bool)
+
+
+def test_no_input_at_all_gives_the_prior_ranking_and_questions() -> None:
+    """With nothing given: exit 0, no diagnoses, next questions, not done."""
+    result = run_cli("diagnose", "--no-input", "--format", "json")
+    report = json.loads(result.out)
+    assert result.code == 0
+    assert report["diagnoses"] == []
+    assert report["done"] is False
+    assert report["next_questions"]
+
+
+def test_unknown_fact_is_one_line_error_naming_it() -> None:
+    """An unknown id exits 1 with one line naming it and a suggestion."""
+    result = run_cli("diagnose", "--no-input", "--fact", "after_idel=true")
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1
+    assert "'after_idel'" in lines[0] and "did you mean 'after_idle'" in lines[0]
+
+
+def test_bad_value_names_the_allowed_values() -> None:
+    """A bad enum value exits 1 and lists what is allowed."""
+    result = run_cli("diagnose", "--no-input", "--fact", "phase=idle")
+    assert result.code == 1
+    assert "'phase' must be one of [connect, tls_handshake" in result.err
+    assert "(got 'idle')" in result.err
+
+
+def test_fact_without_equals_is_a_usage_error() -> None:
+    """--fact without '=' is a malformed command line: exit 2."""
+    assert run_cli("diagnose", "--no-input", "--fact", "after_idle").code == 2
+
+
+def test_unknown_flag_is_a_usage_error() -> None:
+    """argparse's usage errors exit 2."""
+    assert run_cli("diagnose", "--no-such-flag").code == 2
+
+
+def test_no_tty_without_no_input_says_which_flags_to_use() -> None:
+    """Without a terminal and without --no-input, it explains instead of hanging."""
+    result = run_cli("diagnose")
+    assert result.code == 1
+    assert "--no-input" in result.err and "--fact" in result.err
+
+
+def test_target_with_closed_port_ranks_port_not_listening_first() -> None:
+    """A refused connect plus a real closed port: nothing listens."""
+    port = unused_port()
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--target",
+                     f"127.0.0.1:{port}", "--only", "port", "--error", "Connection refused")
+    report = json.loads(result.out)
+    assert report["diagnoses"][0]["cause"] == "port-not-listening"
+    assert report["probes"][0]["facts"]["port_state"] == "closed"

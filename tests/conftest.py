@@ -1,0 +1,57 @@
+"""Shared fixtures: the loaded built-in KB, a CLI runner, and the lab gate."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cli.environment import Environment
+from cli.main import main
+from engine.kbmodel import KnowledgeBase
+from engine.loader import load_kb
+
+REPO = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    """The built-in KB, loaded once."""
+    return load_kb()
+
+
+@dataclass
+class CliResult:
+    """What a command printed and returned."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str) -> CliResult:
+    """Run conndoctor in-process with captured streams and no terminal."""
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(stdout=out, stderr=err, stdin=io.StringIO(""))
+    code = main(list(argv), env)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def require_lab_tools(*tools: str) -> None:
+    """Skip outside CI when root or a Debian tool is missing; fail under CI=true."""
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    problems = []
+    if os.geteuid() != 0:
+        problems.append("needs root")
+    if missing:
+        problems.append(f"needs {', '.join(missing)} (apt-get install; see .ci/run)")
+    if problems:
+        message = "; ".join(problems)
+        if IN_CI:
+            pytest.fail(f"lab test cannot run under CI=true: {message}")
+        pytest.skip(message)
