@@ -1,46 +1,47 @@
 """Forward chaining to a fixpoint, with an index, refraction and truth maintenance.
 
-Rules are indexed by the facts they read. Asserting a fact puts only the
-rules that read it on the agenda; the agenda fires the highest salience
-first, then the most specific (most leaves), then KB order. A rule fires once
-per set of values it read (refraction). Each derived fact keeps its
-justification (the rule and the facts it used), so retracting a fact withdraws
-everything derived from it and re-evaluates only the rules that read what was
-withdrawn; the result equals a fresh run on the remaining facts.
+The working memory holds *base* facts (what people, probes and readers said,
+after ``facts.PRECEDENCE`` picked one value per fact) and *derived* facts.
+Asserting or retracting a base fact puts on the agenda only the rules that
+read it (the index of ``rulebase``); a rule whose truth changes may change a
+derived fact, which wakes the rules that read that one, and so on.
+
+The semantics are declarative, so the result never depends on the order of
+events or of the KB's rule listing:
+
+- a rule *fires* while its condition is true on the current facts; it fires
+  once per set of values it read (refraction), and stops firing, with
+  everything it derived, when one of those values is withdrawn;
+- when several true derivations give a fact different values, the one that
+  wins conflict resolution sets it: highest ``salience``, then the most
+  specific (most condition leaves), then the earliest in the KB; the others
+  are kept in ``conflicts``. A base fact always beats a derived value;
+- the agenda runs rules in dependency order (strata), so no rule ever acts on
+  a derived fact that could still change in the same run, and the
+  ``step_limit`` bounds the evaluations of one run.
+
+Together these make the state after any sequence of asserts and retractions
+exactly the state of a fresh run on the base facts that remain (the truth
+maintenance the questionnaire's "back" relies on; property tests check it).
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from engine.conditions import evaluate, facts_read, leaves
-from engine.kbmodel import KnowledgeBase
-from engine.schema import Condition, DerivationRule, EvidenceRule, Op
+from engine.rulebase import CompiledRule, RuleBase
+
+__all__ = ["DEFAULT_STEP_LIMIT", "CompiledRule", "Firing", "Reasoner", "RuleBase",
+           "StepLimitExceeded"]
 
 DEFAULT_STEP_LIMIT = 1_000_000
 
 
 class StepLimitExceeded(RuntimeError):
-    """The agenda fired more rules than the bound allows (a runaway KB)."""
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    """A rule ready for the agenda: what it reads, how it ranks, what it does."""
-
-    id: str
-    order: int
-    when: Condition
-    reads: tuple[str, ...]
-    salience: int
-    specificity: int
-    cause: str | None = None
-    evidence: EvidenceRule | None = None
-    derivation: DerivationRule | None = None
-    wakes_without_facts: bool = False
+    """One run evaluated more rules than the bound allows (a runaway KB)."""
 
 
 @dataclass(frozen=True)
@@ -51,50 +52,9 @@ class Firing:
     facts: dict[str, Any]
 
 
-@dataclass
-class RuleBase:
-    """Compiled rules of a KB and the index from fact id to the rules that read it."""
-
-    rules: list[CompiledRule]
-    by_fact: dict[str, list[int]] = field(default_factory=dict)
-    unconditional: list[int] = field(default_factory=list)
-    producers: dict[str, list[int]] = field(default_factory=dict)
-
-    @classmethod
-    def from_kb(cls, knowledge: KnowledgeBase) -> RuleBase:
-        """Compile the derivation and evidence rules of a loaded KB."""
-        compiled: list[CompiledRule] = []
-        for derivation in knowledge.derivations.values():
-            compiled.append(_compile(len(compiled), derivation.id, derivation.when,
-                                     derivation.salience, derivation=derivation))
-        for rule_id, (cause, evidence) in knowledge.evidence_rules.items():
-            compiled.append(_compile(len(compiled), rule_id, evidence.when, evidence.salience,
-                                     cause=cause, evidence=evidence))
-        base = cls(compiled)
-        for index, rule in enumerate(compiled):
-            for fact in rule.reads:
-                base.by_fact.setdefault(fact, []).append(index)
-            if rule.wakes_without_facts:
-                base.unconditional.append(index)
-            if rule.derivation is not None:
-                base.producers.setdefault(rule.derivation.then.fact, []).append(index)
-        return base
-
-
-def _compile(
-    order: int,
-    rule_id: str,
-    when: Condition,
-    salience: int,
-    **kind: Any,
-) -> CompiledRule:
-    reads = tuple(dict.fromkeys(facts_read(when)))
-    all_leaves = list(leaves(when))
-    negative_known = any(leaf.op is Op.KNOWN and leaf.value is False for leaf in all_leaves)
-    return CompiledRule(
-        id=rule_id, order=order, when=when, reads=reads, salience=salience,
-        specificity=len(all_leaves), wakes_without_facts=negative_known, **kind,
-    )
+def same_value(left: Any, right: Any) -> bool:
+    """Equal and of the same type (``True`` is not ``1`` for a fact)."""
+    return type(left) is type(right) and bool(left == right)
 
 
 class Reasoner:
@@ -103,96 +63,119 @@ class Reasoner:
     def __init__(self, rules: RuleBase, step_limit: int = DEFAULT_STEP_LIMIT) -> None:
         self._rules = rules
         self._step_limit = step_limit
+        self.base: dict[str, Any] = {}
         self.facts: dict[str, Any] = {}
         self.derived_by: dict[str, str] = {}
         self.firings: dict[str, Firing] = {}
-        self.conflicts: list[tuple[str, Any, str]] = []
-        self._agenda: list[tuple[int, int, int, int]] = []
+        self._support: dict[str, dict[int, Any]] = {}
+        self._agenda: list[tuple[int, int, int, int, int]] = []
         self._queued: set[int] = set()
         self.steps = 0
-        for index in rules.unconditional:
+        for index in rules.initially_true:
             self._schedule(index)
         self._run()
 
+    @property
+    def rules(self) -> RuleBase:
+        """The compiled rules this memory runs."""
+        return self._rules
+
     def assert_facts(self, values: Mapping[str, Any]) -> None:
-        """Add base facts (replacing earlier values of the same ids) and run to fixpoint."""
-        changed = [fact for fact, value in values.items()
-                   if fact not in self.facts or self.facts[fact] != value]
-        if changed:
-            self._withdraw(changed)
-        for fact in changed:
-            self.facts[fact] = values[fact]
-            self._wake(fact)
+        """Set base facts (replacing earlier values of the same ids) and run to fixpoint."""
+        for fact, value in values.items():
+            if fact in self.base and same_value(self.base[fact], value):
+                continue
+            self.base[fact] = value
+            self._refresh(fact)
         self._run()
 
     def retract_facts(self, facts: Iterable[str]) -> None:
-        """Remove base facts, everything derived from them, and re-run what they touched."""
-        present = [fact for fact in facts if fact in self.facts]
-        self._withdraw(present)
+        """Remove base facts; what was derived from them goes too, and the rest re-runs."""
+        for fact in facts:
+            if fact in self.base:
+                del self.base[fact]
+                self._refresh(fact)
         self._run()
 
-    def _withdraw(self, facts: list[str]) -> None:
-        """Remove facts and, transitively, the firings and derived facts that used them."""
-        pending = list(facts)
-        removed: set[str] = set()
-        while pending:
-            fact = pending.pop()
-            if fact in removed:
-                continue
-            removed.add(fact)
-            self.facts.pop(fact, None)
+    def _refresh(self, fact: str) -> None:
+        """Recompute the value the rules see for one fact; wake its readers if it changed."""
+        value: Any
+        winner: str | None = None
+        if fact in self.base:
+            value = self.base[fact]
+        else:
+            supporters = self._support.get(fact)
+            if supporters:
+                best = min(supporters, key=lambda index: self._rules.rules[index].rank)
+                value, winner = supporters[best], self._rules.rules[best].id
+            else:
+                value = _ABSENT
+        if winner is None:
             self.derived_by.pop(fact, None)
-            for index in self._rules.by_fact.get(fact, ()):
-                rule = self._rules.rules[index]
-                firing = self.firings.pop(rule.id, None)
-                if firing is not None and rule.derivation is not None:
-                    derived = rule.derivation.then.fact
-                    if self.derived_by.get(derived) == rule.id:
-                        pending.append(derived)
-        self.conflicts = [c for c in self.conflicts if c[0] not in removed]
-        for fact in removed:
-            self._wake(fact)
-            for index in self._rules.producers.get(fact, ()):
-                self.firings.pop(self._rules.rules[index].id, None)
-                self._schedule(index)
-        for index in self._rules.unconditional:
-            self._schedule(index)
-
-    def _wake(self, fact: str) -> None:
+        else:
+            self.derived_by[fact] = winner
+        old = self.facts.get(fact, _ABSENT)
+        if old is _ABSENT and value is _ABSENT:
+            return
+        if old is not _ABSENT and value is not _ABSENT and same_value(old, value):
+            return
+        if value is _ABSENT:
+            del self.facts[fact]
+        else:
+            self.facts[fact] = value
         for index in self._rules.by_fact.get(fact, ()):
             self._schedule(index)
 
     def _schedule(self, index: int) -> None:
-        if index in self._queued or self._rules.rules[index].id in self.firings:
+        if index in self._queued:
             return
         rule = self._rules.rules[index]
         self._queued.add(index)
-        heapq.heappush(self._agenda, (-rule.salience, -rule.specificity, rule.order, index))
+        heapq.heappush(self._agenda, (rule.stratum, *rule.rank, index))
 
     def _run(self) -> None:
+        evaluated = 0
+        rules = self._rules.rules
+        facts = self.facts
         while self._agenda:
-            *_, index = heapq.heappop(self._agenda)
+            index = heapq.heappop(self._agenda)[-1]
             self._queued.discard(index)
-            rule = self._rules.rules[index]
-            if rule.id in self.firings or evaluate(rule.when, self.facts) is not True:
-                continue
-            self.steps += 1
-            if self.steps > self._step_limit:
-                raise StepLimitExceeded(f"more than {self._step_limit} rule firings")
-            used = {fact: self.facts[fact] for fact in rule.reads if fact in self.facts}
-            self.firings[rule.id] = Firing(rule, used)
-            if rule.derivation is not None:
-                self._derive(rule, rule.derivation)
+            evaluated += 1
+            if evaluated > self._step_limit:
+                self._agenda.clear()
+                self._queued.clear()
+                raise StepLimitExceeded(f"more than {self._step_limit} rule evaluations")
+            rule = rules[index]
+            if rule.test(facts) is True:
+                used = {fact: facts[fact] for fact in rule.reads if fact in facts}
+                previous = self.firings.get(rule.id)
+                if previous is None or previous.facts != used:
+                    self.firings[rule.id] = Firing(rule, used)
+                if rule.derivation is not None:
+                    self._set_support(index, rule.derivation.then.fact, rule.derivation.then.value)
+            elif self.firings.pop(rule.id, None) is not None and rule.derivation is not None:
+                self._set_support(index, rule.derivation.then.fact, _ABSENT)
+        self.steps += evaluated
 
-    def _derive(self, rule: CompiledRule, derivation: DerivationRule) -> None:
-        fact, value = derivation.then.fact, derivation.then.value
-        if fact in self.facts:
-            if self.facts[fact] != value:
-                self.conflicts.append((fact, value, rule.id))
-            return
-        self.facts[fact] = value
-        self.derived_by[fact] = rule.id
-        self._wake(fact)
+    def _set_support(self, index: int, fact: str, value: Any) -> None:
+        supporters = self._support.setdefault(fact, {})
+        if value is _ABSENT:
+            supporters.pop(index, None)
+        else:
+            supporters[index] = value
+        self._refresh(fact)
+
+    @property
+    def conflicts(self) -> list[tuple[str, Any, str]]:
+        """Derived values that lost: ``(fact, value, rule id)``, kept and reported."""
+        found = []
+        for fact, supporters in sorted(self._support.items()):
+            if fact not in self.facts:
+                continue
+            for index, value in sorted(supporters.items()):
+                if not same_value(value, self.facts[fact]):
+                    found.append((fact, value, self._rules.rules[index].id))
+        return found
 
     def evidence_firings(self) -> list[Firing]:
         """The evidence rules that fired, in KB order."""
@@ -203,3 +186,6 @@ class Reasoner:
         """The derivation rules that fired, in KB order."""
         found = [f for f in self.firings.values() if f.rule.derivation is not None]
         return sorted(found, key=lambda firing: firing.rule.order)
+
+
+_ABSENT: Any = object()

@@ -7,12 +7,14 @@ and ``any`` follow Kleene's strong three-valued logic.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import operator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from engine.schema import AllOf, AnyOf, Condition, FactType, Leaf, Observation, Op
+from engine.schema import AllOf, AnyOf, Condition, FactType, Leaf, NotOf, Observation, Op
 
 Truth = bool | None
+Test = Callable[[Mapping[str, Any]], Truth]
 
 _ORDER_OPS = {Op.LT, Op.LE, Op.GT, Op.GE}
 
@@ -108,6 +110,106 @@ def _evaluate_leaf(leaf: Leaf, facts: Mapping[str, Any]) -> Truth:
         case Op.CONTAINS_ANY:
             return any(item in actual for item in _as_list(expected))
     raise AssertionError(f"unhandled operator {leaf.op}")  # pragma: no cover
+
+
+_COMPARE: dict[Op, Callable[[Any, Any], Any]] = {
+    Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt,
+    Op.LE: operator.le, Op.GT: operator.gt, Op.GE: operator.ge,
+}
+_MISSING = object()
+
+
+def compile_condition(condition: Condition) -> Test:
+    """Turn a condition into a closure once, so the agenda never walks the pydantic tree.
+
+    The closure gives exactly what ``evaluate`` gives (a test checks both on
+    random facts); it is just several times faster, which is what lets a
+    10,000-rule fixpoint stay well under half a second.
+    """
+    if isinstance(condition, Leaf):
+        return _compile_leaf(condition)
+    if isinstance(condition, NotOf):
+        inner = compile_condition(condition.not_)
+
+        def negation(facts: Mapping[str, Any]) -> Truth:
+            value = inner(facts)
+            return None if value is None else not value
+
+        return negation
+    if isinstance(condition, AllOf):
+        parts = tuple(compile_condition(part) for part in condition.all)
+        if len(parts) == 1:
+            return parts[0]
+        return _all_of(parts)
+    parts = tuple(compile_condition(part) for part in condition.any)
+    if len(parts) == 1:
+        return parts[0]
+    return _any_of(parts)
+
+
+def _all_of(parts: tuple[Test, ...]) -> Test:
+    def all_of(facts: Mapping[str, Any]) -> Truth:
+        result: Truth = True
+        for part in parts:
+            value = part(facts)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    return all_of
+
+
+def _any_of(parts: tuple[Test, ...]) -> Test:
+    def any_of(facts: Mapping[str, Any]) -> Truth:
+        result: Truth = False
+        for part in parts:
+            value = part(facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    return any_of
+
+
+def _compile_leaf(leaf: Leaf) -> Test:
+    fact, expected = leaf.fact, leaf.value
+    if leaf.op is Op.KNOWN:
+        wanted = bool(expected)
+        return lambda facts: (fact in facts) is wanted
+    if leaf.op in _COMPARE:
+        compare = _COMPARE[leaf.op]
+
+        def comparison(facts: Mapping[str, Any]) -> Truth:
+            actual = facts.get(fact, _MISSING)
+            return None if actual is _MISSING else bool(compare(actual, expected))
+
+        return comparison
+    options = tuple(_as_list(expected))
+    if leaf.op is Op.CONTAINS:
+        def contains(facts: Mapping[str, Any]) -> Truth:
+            actual = facts.get(fact, _MISSING)
+            return None if actual is _MISSING else expected in actual
+
+        return contains
+    if leaf.op is Op.CONTAINS_ANY:
+        def contains_any(facts: Mapping[str, Any]) -> Truth:
+            actual = facts.get(fact, _MISSING)
+            if actual is _MISSING:
+                return None
+            return any(item in actual for item in options)
+
+        return contains_any
+    negate = leaf.op is Op.NOT_IN
+
+    def membership(facts: Mapping[str, Any]) -> Truth:
+        actual = facts.get(fact, _MISSING)
+        return None if actual is _MISSING else (actual in options) is not negate
+
+    return membership
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -1,13 +1,19 @@
-"""Explanations: "how" (the chain of derivations) and "why not" (a cause's rules).
+"""Explanations: "how" (the chain of firings) and "why not" (a cause's rules).
 
-"why not" is the question rule-engine users ask most: for a cause, each of
-its rules either fired, failed on facts that contradict it, or waits on facts
-nobody has given yet (three-valued logic tells the two apart).
+"how": every evidence item lists the derivations behind the derived facts
+it used, transitively, so the JSON shows the whole chain from what the user
+said to the conclusion. "why not" is the question rule-engine users ask
+most: for a cause, each of its rules fired, failed on facts that contradict
+it, or waits on facts nobody has given yet (three-valued logic tells the two
+apart). A rule that reads a derived fact is followed down to the facts a
+person or a probe can give (``asks``); a derived fact that can no longer be
+derived (every rule producing it failed) makes the rule fail, not wait.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from engine.chaining import Reasoner
 from engine.conditions import evaluate, leaves
@@ -20,9 +26,12 @@ from engine.scoring import Posterior
 if TYPE_CHECKING:
     from engine.session import Session
 
+NOT_DERIVED = None
+
 
 def derivations(knowledge: KnowledgeBase, reasoner: Reasoner) -> list[Derivation]:
     """Every intermediate conclusion in force, with the rule and facts behind it."""
+    del knowledge
     found = []
     for firing in reasoner.derivation_firings():
         rule = firing.rule.derivation
@@ -32,6 +41,26 @@ def derivations(knowledge: KnowledgeBase, reasoner: Reasoner) -> list[Derivation
         found.append(Derivation(fact=rule.then.fact, value=rule.then.value, rule=rule.id,
                                 because=rule.because, facts=firing.facts))
     return found
+
+
+def how(reasoner: Reasoner, used: Iterable[str]) -> list[Derivation]:
+    """The derivations behind the given facts, transitively (breadth first, no repeats)."""
+    chain: list[Derivation] = []
+    seen: set[str] = set()
+    pending = list(used)
+    while pending:
+        fact = pending.pop(0)
+        rule_id = reasoner.derived_by.get(fact)
+        if fact in seen or rule_id is None:
+            continue
+        seen.add(fact)
+        firing = reasoner.firings[rule_id]
+        rule = firing.rule.derivation
+        assert rule is not None
+        chain.append(Derivation(fact=fact, value=rule.then.value, rule=rule_id,
+                                because=rule.because, facts=firing.facts))
+        pending.extend(firing.facts)
+    return chain
 
 
 def why_not(session: Session, cause_id: str, current: Posterior) -> WhyNot:
@@ -44,26 +73,110 @@ def why_not(session: Session, cause_id: str, current: Posterior) -> WhyNot:
             f"unknown cause {cause_id!r}{hint} (known: {', '.join(sorted(knowledge.causes))})"
         )
     facts = session.reasoner.facts
+    tracer = _Tracer(session)
     statuses = []
     for rule in cause.rules:
         truth = evaluate(rule.when, facts)
-        reads = [leaf for leaf in leaves(rule.when)]
-        if truth is True:
-            statuses.append(RuleStatus(rule=rule.id, status="fired", because=rule.because))
-            continue
-        if truth is False:
-            failed = {
-                leaf.fact: facts[leaf.fact]
-                for leaf in reads
-                if leaf.fact in facts and evaluate(leaf, facts) is False
-            }
-            statuses.append(RuleStatus(rule=rule.id, status="failed", because=rule.because,
-                                       failed_on=failed))
-            continue
-        waiting = sorted({leaf.fact for leaf in reads if leaf.fact not in facts})
-        statuses.append(RuleStatus(rule=rule.id, status="waiting", because=rule.because,
-                                   waiting_for=waiting))
+        status = RuleStatus(rule=rule.id, status="fired", because=rule.because,
+                            lr=rule.lr, rules_out=rule.rules_out)
+        reads = list(leaves(rule.when))
+        derived_read = sorted({leaf.fact for leaf in reads if tracer.is_derived(leaf.fact)})
+        if truth is not True:
+            unknown = sorted({leaf.fact for leaf in reads if leaf.fact not in facts})
+            blocked = [fact for fact in unknown if tracer.is_derived(fact) and tracer.blocked(fact)]
+            failed = {leaf.fact: facts[leaf.fact] for leaf in reads
+                      if leaf.fact in facts and evaluate(leaf, facts) is False}
+            failed.update({fact: NOT_DERIVED for fact in blocked})
+            if truth is False or (blocked and _fails_without(rule.when, facts, blocked)):
+                status = status.model_copy(update={"status": "failed", "failed_on": failed})
+            else:
+                waiting = [fact for fact in unknown if fact not in blocked]
+                asks = sorted({a for fact in waiting for a in tracer.asks(fact)})
+                status = status.model_copy(update={"status": "waiting", "waiting_for": waiting,
+                                                   "asks": asks})
+        notes = [tracer.note(fact) for fact in derived_read]
+        statuses.append(status.model_copy(update={"notes": notes}))
     ranked = [c for c, _ in current.ranked()]
     rank = ranked.index(cause_id) + 1 if cause_id in ranked else None
     return WhyNot(cause=cause_id, confidence=round(current.probability.get(cause_id, 0.0), 4),
                   rank=rank, rules=statuses)
+
+
+def _fails_without(when: Any, facts: dict[str, Any], blocked: list[str]) -> bool:
+    """Whether the condition is false once the underivable facts count as false.
+
+    A derived fact no rule can produce any more stays unknown forever; a rule
+    that needs it to be true will never fire, so it failed rather than waits.
+    Checked by evaluating with those facts set to a value no test accepts.
+    """
+    probe = dict(facts)
+    for fact in blocked:
+        probe[fact] = _Never()
+    try:
+        return evaluate(when, probe) is False
+    except TypeError:
+        return False
+
+
+class _Never:
+    """A value equal to nothing, inside nothing: stands for "never derived"."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __contains__(self, item: object) -> bool:
+        return False
+
+
+class _Tracer:
+    """Follows derived facts down to the rules producing them."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.knowledge = session.knowledge
+        self.reasoner = session.reasoner
+        self._producers: dict[str, list[str]] = {}
+        for rule_id, rule in self.knowledge.derivations.items():
+            self._producers.setdefault(rule.then.fact, []).append(rule_id)
+
+    def is_derived(self, fact: str) -> bool:
+        return fact in self._producers
+
+    def blocked(self, fact: str) -> bool:
+        """No rule producing this (unknown) derived fact can fire any more."""
+        facts = self.reasoner.facts
+        return all(evaluate(self.knowledge.derivations[r].when, facts) is False
+                   for r in self._producers[fact])
+
+    def asks(self, fact: str, depth: int = 0) -> set[str]:
+        """The givable facts that could settle an unknown fact (itself, or what derives it)."""
+        if not self.is_derived(fact) or depth > 20:
+            return {fact}
+        found: set[str] = set()
+        facts = self.reasoner.facts
+        for rule_id in self._producers[fact]:
+            rule = self.knowledge.derivations[rule_id]
+            if evaluate(rule.when, facts) is False:
+                continue
+            for leaf in leaves(rule.when):
+                if leaf.fact not in facts:
+                    found |= self.asks(leaf.fact, depth + 1)
+        return found
+
+    def note(self, fact: str) -> str:
+        facts = self.reasoner.facts
+        rule_id = self.reasoner.derived_by.get(fact)
+        if rule_id is not None:
+            return f"{fact}={facts[fact]!r} derived by {rule_id}"
+        if fact in facts:
+            return f"{fact}={facts[fact]!r} given directly"
+        if self.blocked(fact):
+            rules = ", ".join(self._producers[fact])
+            return f"{fact} cannot be derived: {rules} failed"
+        missing = ", ".join(sorted(self.asks(fact))) or "nothing askable"
+        return f"{fact} not derived yet: it needs {missing}"

@@ -70,6 +70,11 @@ class FactStore:
 
     def add(self, record: FactRecord) -> None:
         """Record a statement after checking the id and the value against the KB."""
+        self.check(record)
+        self._records.append(record)
+
+    def check(self, record: FactRecord) -> None:
+        """Raise FactError naming the id and the allowed values if the statement is bad."""
         observation = observation_for(self._knowledge, record.fact)
         if observation.derived and record.source is not Source.DERIVED:
             raise FactError(
@@ -78,7 +83,6 @@ class FactStore:
         problem = value_problem(observation, record.value)
         if problem:
             raise FactError(problem)
-        self._records.append(record)
 
     def withdraw(self, fact: str, source: Source | None = None) -> list[FactRecord]:
         """Remove the statements about a fact (of one source, or all); return them."""

@@ -2,9 +2,10 @@
 
 For each unknown observation that a person can answer or a probe can measure,
 the engine tries every representative value on the live reasoner (assert,
-read the posterior, retract: the index keeps this cheap), predicts how likely
-each value is from the rules themselves, and computes the expected drop in
-the entropy of the ranking, in bits. The value for cost is
+read the posterior, retract: the index wakes only the rules that read that
+fact, so this is cheap), predicts how likely each value is from the rules
+themselves, and computes the expected drop in the entropy of the ranking, in
+bits. The value for cost is
 
     gain_bits / log2(2 + cost_seconds)
 
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from engine.chaining import Reasoner
+from engine.conditions import leaves
 from engine.kbmodel import KnowledgeBase
 from engine.schema import FactType, Observation, Op
 from engine.scoring import Contribution, Posterior
@@ -36,6 +38,8 @@ STOP_CONFIDENCE = 0.8
 STOP_MARGIN = 0.3
 MIN_GAIN_BITS = 0.02
 RULED_OUT_FLOOR = 0.01
+
+Scorer = Callable[[Reasoner], tuple[Posterior, list[Contribution]]]
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,22 @@ class Candidate:
     gain_bits: float
     separates: tuple[str, ...]
     probe: str | None = None
+    why: str | None = None
+    expected_change: float = 0.0
 
     @property
     def value_for_cost(self) -> float:
         """Gain in bits per log-seconds of cost (the ordering of ``next_questions``)."""
         return self.gain_bits / math.log2(2.0 + self.cost)
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What learning one fact is expected to do to the ranking."""
+
+    bits: float
+    expected_change: float
+    separates: tuple[str, ...]
 
 
 def is_done(current: Posterior, best_gain: float) -> bool:
@@ -65,7 +80,9 @@ def is_done(current: Posterior, best_gain: float) -> bool:
     return confident or best_gain < MIN_GAIN_BITS
 
 
-def representative_values(knowledge: KnowledgeBase, observation: Observation) -> list[Any]:
+def representative_values(
+    knowledge: KnowledgeBase, observation: Observation, thresholds: set[float] | None = None
+) -> list[Any]:
     """The answers worth simulating for one fact."""
     if observation.type is FactType.BOOL:
         return [True, False]
@@ -77,21 +94,27 @@ def representative_values(knowledge: KnowledgeBase, observation: Observation) ->
         question = knowledge.questions.get(observation.id)
         if question is not None and question.buckets:
             return list(question.buckets)
-        return _number_buckets(knowledge, observation.id)
+        if thresholds is None:
+            thresholds = number_thresholds(knowledge).get(observation.id, set())
+        return _buckets(thresholds)
     return []
 
 
-def _number_buckets(knowledge: KnowledgeBase, fact: str) -> list[Any]:
-    from engine.conditions import leaves
-
-    thresholds: set[float] = set()
+def number_thresholds(knowledge: KnowledgeBase) -> dict[str, set[float]]:
+    """Every number a rule compares each number fact with (computed once per KB)."""
+    found: dict[str, set[float]] = {}
     conditions = [rule.when for rule in knowledge.derivations.values()]
     conditions += [rule.when for _, rule in knowledge.evidence_rules.values()]
     for condition in conditions:
         for leaf in leaves(condition):
-            is_number = isinstance(leaf.value, int | float) and not isinstance(leaf.value, bool)
-            if leaf.fact == fact and leaf.op is not Op.KNOWN and is_number:
-                thresholds.add(float(leaf.value))  # type: ignore[arg-type]
+            value = leaf.value
+            if leaf.op is not Op.KNOWN and isinstance(value, int | float) \
+                    and not isinstance(value, bool):
+                found.setdefault(leaf.fact, set()).add(float(value))
+    return found
+
+
+def _buckets(thresholds: set[float]) -> list[Any]:
     if not thresholds:
         return []
     points = sorted(thresholds)
@@ -107,12 +130,14 @@ def expected_gain(
     fact: str,
     values: list[Any],
     current: Posterior,
-    score: Callable[[Reasoner], tuple[Posterior, list[Contribution]]],
-) -> tuple[float, tuple[str, ...]]:
-    """Expected entropy drop (bits) from learning ``fact``, and the causes it separates."""
+    score: Scorer,
+    before: list[Contribution] | None = None,
+) -> Gain:
+    """Expected entropy drop (bits) and ranking change from learning ``fact``."""
     if not values:
-        return 0.0, ()
-    _, before = score(reasoner)
+        return Gain(0.0, 0.0, ())
+    if before is None:
+        before = score(reasoner)[1]
     before_keys = {(c.cause, c.rule) for c in before}
     outcomes: list[tuple[Posterior, dict[str, float]]] = []
     for value in values:
@@ -129,17 +154,22 @@ def expected_gain(
     causes = list(current.probability)
     totals = {c: sum(lk.get(c, 1.0) for _, lk in outcomes) for c in causes}
     expected_entropy = 0.0
+    expected_change = 0.0
     spread: dict[str, float] = {}
-    probabilities = []
+    total_p = 0.0
     for after, likelihood in outcomes:
         p_value = current.other / len(values)
         for cause in causes:
             p_value += current.probability[cause] * likelihood.get(cause, 1.0) / totals[cause]
-        probabilities.append(p_value)
+        total_p += p_value
         expected_entropy += p_value * after.entropy_bits()
+        moved = abs(after.other - current.other)
         for cause in causes:
             delta = abs(after.probability[cause] - current.probability[cause])
+            moved += delta
             spread[cause] = max(spread.get(cause, 0.0), delta)
-    gain = max(0.0, current.entropy_bits() - expected_entropy / sum(probabilities))
-    separates = tuple(c for c, d in sorted(spread.items(), key=lambda i: -i[1])[:3] if d > 0.01)
-    return gain, separates
+        expected_change += p_value * moved / 2
+    gain = max(0.0, current.entropy_bits() - expected_entropy / total_p)
+    ranked = sorted(spread.items(), key=lambda item: (-item[1], item[0]))
+    separates = tuple(cause for cause, delta in ranked[:3] if delta > 0.01)
+    return Gain(gain, expected_change / total_p, separates)

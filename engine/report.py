@@ -21,6 +21,16 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Derivation(Model):
+    """An intermediate conclusion (the "how" chain)."""
+
+    fact: str
+    value: Any
+    rule: str
+    because: str
+    facts: dict[str, Any]
+
+
 class Evidence(Model):
     """One fired rule's contribution to a cause."""
 
@@ -28,6 +38,10 @@ class Evidence(Model):
     because: str
     facts: dict[str, Any]
     effect: float = Field(description="log10 of the rule's likelihood ratio (bans)")
+    derived_from: list[Derivation] = Field(
+        default_factory=list,
+        description="how: the derivations behind the derived facts this rule used, deepest last",
+    )
 
 
 class Diagnosis(Model):
@@ -82,18 +96,15 @@ class NextQuestion(Model):
     kind: Literal["question", "probe"]
     gain_bits: float
     cost: float = Field(description="seconds of a person's (question) or a probe's time")
-    separates: list[str] = Field(default_factory=list)
+    separates: list[str] = Field(
+        default_factory=list, description="the causes whose confidence the answer moves most"
+    )
     probe: str | None = None
-
-
-class Derivation(Model):
-    """An intermediate conclusion (the "how" chain)."""
-
-    fact: str
-    value: Any
-    rule: str
-    because: str
-    facts: dict[str, Any]
+    why: str | None = Field(default=None, description="why it is worth asking (from the KB)")
+    expected_change: float = Field(
+        default=0.0, ge=0, le=1,
+        description="expected share of the ranking's probability mass the answer moves",
+    )
 
 
 class Conflict(Model):
@@ -104,6 +115,8 @@ class Conflict(Model):
     other: Any
     used_source: str
     other_source: str
+    used_rule: str | None = Field(default=None, description="for derived values: the winning rule")
+    other_rule: str | None = Field(default=None, description="for derived values: the losing rule")
 
 
 class RuleStatus(Model):
@@ -114,6 +127,15 @@ class RuleStatus(Model):
     because: str
     failed_on: dict[str, Any] = Field(default_factory=dict)
     waiting_for: list[str] = Field(default_factory=list)
+    asks: list[str] = Field(
+        default_factory=list,
+        description="the facts a person or probe can give that would settle a waiting rule",
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="why derived facts it reads are set, or not"
+    )
+    lr: float | None = None
+    rules_out: bool = False
 
 
 class WhyNot(Model):

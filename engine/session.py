@@ -13,10 +13,16 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from engine.chaining import Reasoner, RuleBase
-from engine.explain import derivations, why_not
+from engine.explain import derivations, how, why_not
 from engine.facts import FactRecord, FactStore, Source, observation_for
 from engine.kbmodel import KnowledgeBase
-from engine.questions import Candidate, expected_gain, is_done, representative_values
+from engine.questions import (
+    Candidate,
+    expected_gain,
+    is_done,
+    number_thresholds,
+    representative_values,
+)
 from engine.report import (
     Conflict,
     Diagnosis,
@@ -48,6 +54,7 @@ class Session:
         self.questions_asked = 0
         self.error_lines: list[dict[str, Any]] = []
         self.priors = {cause_id: cause.prior for cause_id, cause in knowledge.causes.items()}
+        self._thresholds: dict[str, set[float]] | None = None
 
     def add(self, record: FactRecord) -> None:
         """Record one statement and update the reasoner with the winning values."""
@@ -62,12 +69,13 @@ class Session:
         """Record several statements (all checked before any is applied)."""
         records = list(records)
         for record in records:
-            observation = observation_for(self.knowledge, record.fact)
-            del observation
+            self.store.check(record)
         touched = []
         for record in records:
             self.store.add(record)
             touched.append(record.fact)
+            if record.fact in self.dont_know:
+                self.dont_know.remove(record.fact)
         self._sync(touched)
 
     def withdraw(self, fact: str, source: Source | None = None) -> None:
@@ -89,6 +97,7 @@ class Session:
 
     def _sync(self, facts: Iterable[str]) -> None:
         winners = self.store.values()
+        facts = list(dict.fromkeys(facts))
         gone = [fact for fact in facts if fact not in winners]
         if gone:
             self.reasoner.retract_facts(gone)
@@ -113,21 +122,30 @@ class Session:
     def candidates(self, current: Posterior) -> list[Candidate]:
         """Every unknown fact worth asking or measuring, best value for cost first."""
         known = self.reasoner.facts
+        if self._thresholds is None:
+            self._thresholds = number_thresholds(self.knowledge)
+        _, before = self.score()
         found: list[Candidate] = []
         for fact, observation in self.knowledge.observations.items():
             if fact in known or fact in self.dont_know or observation.derived:
                 continue
-            if observation.type is FactType.TEXT:
+            if observation.type is FactType.TEXT or fact not in self.rules.by_fact:
                 continue
-            values = representative_values(self.knowledge, observation)
             ways = self._ways_to_learn(fact)
-            if not ways or not values:
+            if not ways:
                 continue
-            gain, separates = expected_gain(self.reasoner, fact, values, current, self.score)
-            if gain <= 0:
+            values = representative_values(self.knowledge, observation,
+                                           self._thresholds.get(fact, set()))
+            gain = expected_gain(self.reasoner, fact, values, current, self.score, before)
+            if gain.bits <= 0:
                 continue
+            question = self.knowledge.questions.get(fact)
             for kind, text, cost, probe in ways:
-                found.append(Candidate(fact, kind, text, cost, round(gain, 4), separates, probe))
+                found.append(Candidate(
+                    fact, kind, text, cost, round(gain.bits, 4), gain.separates, probe,
+                    why=question.why if question else None,
+                    expected_change=round(min(1.0, gain.expected_change), 4),
+                ))
         found.sort(key=lambda c: (-c.value_for_cost, c.fact, c.kind))
         return found
 
@@ -160,7 +178,8 @@ class Session:
                                           because=evidence_rule.because))
                 continue
             item = Evidence(rule=firing.rule.id, because=evidence_rule.because,
-                            facts=firing.facts, effect=round(_effect(evidence_rule.lr), 3))
+                            facts=firing.facts, effect=round(_effect(evidence_rule.lr), 3),
+                            derived_from=how(self.reasoner, firing.facts))
             bucket = firings_by_cause if item.effect > 0 else against
             bucket.setdefault(cause, []).append(item)
         diagnoses = []
@@ -190,7 +209,7 @@ class Session:
             next_questions=[
                 NextQuestion(fact=c.fact, question=c.text, kind=c.kind,
                              gain_bits=c.gain_bits, cost=c.cost, separates=list(c.separates),
-                             probe=c.probe)
+                             probe=c.probe, why=c.why, expected_change=c.expected_change)
                 for c in candidates[:MAX_NEXT_QUESTIONS]
             ],
             done=is_done(current, best_gain),
@@ -220,7 +239,18 @@ class Session:
                 found.append(Conflict(fact=record.fact, used=winner.value, other=record.value,
                                       used_source=winner.source.value,
                                       other_source=record.source.value))
+        for fact, value, rule_id in self.reasoner.conflicts:
+            found.append(Conflict(fact=fact, used=self.reasoner.facts[fact], other=value,
+                                  used_source=self._source_of(fact), other_source="derived",
+                                  used_rule=self.reasoner.derived_by.get(fact),
+                                  other_rule=rule_id))
         return found
+
+    def _source_of(self, fact: str) -> str:
+        if fact in self.reasoner.derived_by:
+            return "derived"
+        record = self.store.winners().get(fact)
+        return record.source.value if record else "derived"
 
 
 def _effect(lr: float | None) -> float:
