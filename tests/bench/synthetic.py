@@ -1,0 +1,105 @@
+"""Synthetic knowledge bases for the engine benchmark, written as real KB directories.
+
+Two shapes, each with ``size`` rules, read back through ``engine.loader.load_kb``
+exactly like the built-in KB (so the benchmark also measures the loader):
+
+- ``chain``: ``link-1`` derives ``c1`` from the base fact ``seed``, ``link-i``
+  derives ``ci`` from ``c(i-1)``, and one evidence rule of cause ``chain-end``
+  reads the last link: asserting ``seed`` fires every rule, one after another.
+- ``fanout``: every rule reads the base fact ``trigger`` (a number; rule j
+  needs ``trigger >= j % 100``), spread over 100 causes: asserting
+  ``trigger = 1000`` wakes and fires every rule at once.
+
+``reverse=True`` lists the same rules in the opposite order (derivations and
+each cause's rules), which must not change the result or, much, the time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SHAPES = ("chain", "fanout")
+FANOUT_CAUSES = 100
+
+
+def write_kb(directory: Path, shape: str, size: int, *, reverse: bool = False) -> Path:
+    """Write a synthetic KB of ``size`` rules into ``directory`` and return it."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)} (got {shape!r})")
+    if size < 2:
+        raise ValueError(f"size must be at least 2 (got {size})")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "causes").mkdir(exist_ok=True)
+    _dump(directory / "manifest.yaml", {
+        "name": f"synthetic-{shape}", "content_version": str(size), "format_version": 1,
+        "description": f"benchmark KB: {shape} of {size} rules",
+    })
+    if shape == "chain":
+        _write_chain(directory, size, reverse)
+    else:
+        _write_fanout(directory, size, reverse)
+    return directory
+
+
+def expected_firings(shape: str, size: int) -> int:
+    """How many rules fire once the shape's trigger fact is asserted (all of them)."""
+    del shape
+    return size
+
+
+def trigger(shape: str) -> dict[str, Any]:
+    """The base fact that sets the whole KB off."""
+    return {"seed": True} if shape == "chain" else {"trigger": 1000}
+
+
+def _write_chain(directory: Path, size: int, reverse: bool) -> None:
+    links = size - 1
+    observations: list[dict[str, Any]] = [{"id": "seed", "type": "bool", "title": "chain start"}]
+    observations += [{"id": f"c{i}", "type": "bool", "title": f"link {i}", "derived": True}
+                     for i in range(1, links + 1)]
+    rules = [
+        {"id": f"link-{i}", "when": {"fact": "seed" if i == 1 else f"c{i - 1}", "value": True},
+         "then": {"fact": f"c{i}", "value": True}, "because": f"link {i} follows link {i - 1}"}
+        for i in range(1, links + 1)
+    ]
+    if reverse:
+        rules.reverse()
+    _dump(directory / "observations.yaml", {"observations": observations})
+    _dump(directory / "derivations.yaml", {"rules": rules})
+    _dump(directory / "causes" / "chain-end.yaml", _cause("chain-end", [{
+        "id": "chain-end.reached", "when": {"fact": f"c{links}", "value": True}, "lr": 5,
+        "because": "the chain reached its end",
+    }]))
+
+
+def _write_fanout(directory: Path, size: int, reverse: bool) -> None:
+    _dump(directory / "observations.yaml", {"observations": [
+        {"id": "trigger", "type": "number", "title": "the fact every rule reads"},
+    ]})
+    per_cause: dict[int, list[dict[str, Any]]] = {}
+    for j in range(size):
+        cause = j % FANOUT_CAUSES
+        per_cause.setdefault(cause, []).append({
+            "id": f"fan-{cause}.r{j}",
+            "when": {"fact": "trigger", "op": "ge", "value": j % 100},
+            "lr": 1.0 + (j % 7) / 10,
+            "because": f"rule {j} of the fan-out",
+        })
+    for cause, rules in per_cause.items():
+        if reverse:
+            rules.reverse()
+        _dump(directory / "causes" / f"fan-{cause}.yaml", _cause(f"fan-{cause}", rules))
+
+
+def _cause(cause_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": cause_id, "title": f"synthetic cause {cause_id}",
+            "summary": "benchmark only", "mechanism": "benchmark only", "prior": 0.001,
+            "rules": rules}
+
+
+def _dump(file: Path, data: dict[str, Any]) -> None:
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    file.write_text(yaml.dump(data, Dumper=dumper, sort_keys=False), encoding="utf-8")
