@@ -2,20 +2,19 @@
 
 For each unknown observation that a person can answer or a probe can measure,
 the engine tries every representative value on the live reasoner (assert,
-read the posterior, retract: the index wakes only the rules that read that
-fact, so this is cheap), predicts how likely each value is from the rules
-themselves, and computes the expected drop in the entropy of the ranking, in
-bits. The value for cost is
+read which rules fire, stay possible or are excluded, retract: the index
+wakes only the rules that read that fact, so this is cheap), predicts how
+likely each value is under each cause from the rules themselves, and computes
+the information the answer is expected to give about the cause, in bits. The
+value for cost is
 
     gain_bits / log2(2 + cost_seconds)
 
 so a one-second port check beats a ten-second question of equal gain, but a
 highly informative question still beats a cheap, useless probe.
 
-Answer probabilities: for each cause, a value's likelihood is proportional to
-the product of likelihood ratios of that cause's rules the value would fire
-(a value that rules the cause out gets a small floor); the residual "other
-cause" hypothesis spreads evenly over values. The engine stops asking when
+How likely each answer is comes from the rules themselves (see
+``expected_gain``): a cause makes likely the values its rules need. The engine stops asking when
 the top cause has ``STOP_CONFIDENCE`` with a margin of ``STOP_MARGIN`` over
 the next, or when no question would gain ``MIN_GAIN_BITS``.
 """
@@ -31,7 +30,7 @@ from typing import Any, Literal
 from engine.chaining import Reasoner
 from engine.conditions import leaves
 from engine.kbmodel import KnowledgeBase
-from engine.schema import FactType, Observation, Op
+from engine.schema import EvidenceRule, FactType, Observation, Op
 from engine.scoring import Contribution, Posterior
 
 STOP_CONFIDENCE = 0.8
@@ -131,45 +130,124 @@ def expected_gain(
     values: list[Any],
     current: Posterior,
     score: Scorer,
-    before: list[Contribution] | None = None,
 ) -> Gain:
-    """Expected entropy drop (bits) and ranking change from learning ``fact``."""
-    if not values:
+    """Expected information (bits) an answer for ``fact`` gives about the cause.
+
+    The answer model: under cause c, a value is as likely as the evidence of c
+    it leaves standing. Each of c's rules that ``fact`` can still decide
+    (directly or through derivations) multiplies the value's weight by the
+    rule's likelihood ratio if the value makes it fire, by its square root if
+    the rule stays possible, and by 1 if the value excludes it. So a value that
+    every rule of c needs (``error_kind: reset`` for a reset-only cause) is
+    likely under c even when those rules also need other facts: this is what
+    lets a question that only *opens* evidence win over one that fires a weak
+    rule. The residual "other cause" answers uniformly. The gain is the mutual
+    information between the cause and the answer; ``expected_change`` is the
+    expected share of probability the engine's own ranking moves.
+    """
+    rules = reasoner.rules
+    relevant = [index for index in rules.downstream(fact)
+                if rules.rules[index].cause in current.probability]
+    if not values or not relevant:
         return Gain(0.0, 0.0, ())
-    if before is None:
-        before = score(reasoner)[1]
-    before_keys = {(c.cause, c.rule) for c in before}
-    outcomes: list[tuple[Posterior, dict[str, float]]] = []
+    undecided = [i for i in relevant if rule_status(reasoner, i, {}) is None]
+    weights: list[dict[str, float]] = []
+    expected_change = 0.0
+    moves: list[float] = []
     for value in values:
         reasoner.assert_facts({fact: value})
-        after, contributions = score(reasoner)
+        weight: dict[str, float] = {}
+        memo: dict[int, bool | None] = {}
+        for index in undecided:
+            rule = rules.rules[index]
+            factor = _factor(rule.evidence, rule_status(reasoner, index, memo))
+            if factor != 1.0:
+                cause = str(rule.cause)
+                weight[cause] = weight.get(cause, 1.0) * factor
+        after = score(reasoner)[0]
         reasoner.retract_facts([fact])
-        likelihood: dict[str, float] = {}
-        for item in contributions:
-            if (item.cause, item.rule) in before_keys:
-                continue
-            factor = RULED_OUT_FLOOR if item.rules_out else (item.lr or 1.0)
-            likelihood[item.cause] = likelihood.get(item.cause, 1.0) * factor
-        outcomes.append((after, likelihood))
-    causes = list(current.probability)
-    totals = {c: sum(lk.get(c, 1.0) for _, lk in outcomes) for c in causes}
-    expected_entropy = 0.0
-    expected_change = 0.0
+        weights.append(weight)
+        moved = abs(after.other - current.other) + sum(
+            abs(after.probability[c] - p) for c, p in current.probability.items())
+        moves.append(moved / 2)
+    causes = [c for c, p in current.probability.items() if p > 0]
+    totals = {c: sum(w.get(c, 1.0) for w in weights) for c in causes}
+    share = 1.0 / len(values)
+    p_value = []
+    joint: list[dict[str, float]] = []
+    for weight in weights:
+        row = {c: current.probability[c] * weight.get(c, 1.0) / totals[c] for c in causes}
+        joint.append(row)
+        p_value.append(sum(row.values()) + current.other * share)
+    mutual = 0.0
     spread: dict[str, float] = {}
-    total_p = 0.0
-    for after, likelihood in outcomes:
-        p_value = current.other / len(values)
-        for cause in causes:
-            p_value += current.probability[cause] * likelihood.get(cause, 1.0) / totals[cause]
-        total_p += p_value
-        expected_entropy += p_value * after.entropy_bits()
-        moved = abs(after.other - current.other)
-        for cause in causes:
-            delta = abs(after.probability[cause] - current.probability[cause])
-            moved += delta
-            spread[cause] = max(spread.get(cause, 0.0), delta)
-        expected_change += p_value * moved / 2
-    gain = max(0.0, current.entropy_bits() - expected_entropy / total_p)
+    for row, p_v, move in zip(joint, p_value, moves, strict=True):
+        expected_change += p_v * move
+        for cause, p_joint in row.items():
+            prior = current.probability[cause]
+            if p_joint > 0:
+                mutual += p_joint * math.log2(p_joint / (prior * p_v))
+            spread[cause] = max(spread.get(cause, 0.0), abs(p_joint / p_v - prior))
+        p_other = current.other * share
+        if p_other > 0:
+            mutual += p_other * math.log2(p_other / (current.other * p_v))
     ranked = sorted(spread.items(), key=lambda item: (-item[1], item[0]))
     separates = tuple(cause for cause, delta in ranked[:3] if delta > 0.01)
-    return Gain(gain, expected_change / total_p, separates)
+    return Gain(max(0.0, mutual), min(1.0, expected_change), separates)
+
+
+def _factor(evidence: EvidenceRule | None, status: bool | None) -> float:
+    if evidence is None or status is False:
+        return 1.0
+    strength = RULED_OUT_FLOOR if evidence.rules_out else float(evidence.lr or 1.0)
+    return strength if status else math.sqrt(strength)
+
+
+def rule_status(reasoner: Reasoner, index: int, memo: dict[int, bool | None]) -> bool | None:
+    """Whether a rule fired (True), can no longer fire (False) or may still (None).
+
+    Unlike a bare three-valued test, a derived fact that no rule can produce
+    any more (every producer is False) counts as never coming, so a rule
+    waiting for it is False, not undetermined.
+    """
+    if index in memo:
+        return memo[index]
+    rules = reasoner.rules
+    rule = rules.rules[index]
+    facts = reasoner.facts
+    if rule.id in reasoner.firings:
+        memo[index] = True
+        return True
+    status = rule.test(facts)
+    if status is None:
+        blocked = [fact for fact in rule.reads if fact not in facts and fact in rules.producers
+                   and all(rule_status(reasoner, p, memo) is False
+                           for p in rules.producers[fact])]
+        if blocked:
+            view = dict(facts)
+            view.update(dict.fromkeys(blocked, NEVER))
+            try:
+                status = rule.test(view)
+            except TypeError:
+                status = None
+    memo[index] = status
+    return status
+
+
+class _Never:
+    """A value equal to nothing and containing nothing: a derived fact that will not come."""
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __contains__(self, item: object) -> bool:
+        return False
+
+
+NEVER: Any = _Never()

@@ -54,6 +54,26 @@ class RuleBase:
     initially_true: tuple[int, ...] = ()
     producers: dict[str, tuple[int, ...]] = field(default_factory=dict)
     by_id: dict[str, int] = field(default_factory=dict)
+    _downstream: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+
+    def downstream(self, fact: str) -> tuple[int, ...]:
+        """The evidence rules a fact can reach, directly or through derivations (cached)."""
+        found = self._downstream.get(fact)
+        if found is not None:
+            return found
+        evidence: set[int] = set()
+        seen = {fact}
+        pending = [fact]
+        while pending:
+            for index in self.by_fact.get(pending.pop(), ()):
+                rule = self.rules[index]
+                if rule.derivation is None:
+                    evidence.add(index)
+                elif rule.derivation.then.fact not in seen:
+                    seen.add(rule.derivation.then.fact)
+                    pending.append(rule.derivation.then.fact)
+        self._downstream[fact] = tuple(sorted(evidence))
+        return self._downstream[fact]
 
     @classmethod
     def from_kb(cls, knowledge: KnowledgeBase) -> RuleBase:

@@ -124,7 +124,6 @@ class Session:
         known = self.reasoner.facts
         if self._thresholds is None:
             self._thresholds = number_thresholds(self.knowledge)
-        _, before = self.score()
         found: list[Candidate] = []
         for fact, observation in self.knowledge.observations.items():
             if fact in known or fact in self.dont_know or observation.derived:
@@ -136,7 +135,7 @@ class Session:
                 continue
             values = representative_values(self.knowledge, observation,
                                            self._thresholds.get(fact, set()))
-            gain = expected_gain(self.reasoner, fact, values, current, self.score, before)
+            gain = expected_gain(self.reasoner, fact, values, current, self.score)
             if gain.bits <= 0:
                 continue
             question = self.knowledge.questions.get(fact)

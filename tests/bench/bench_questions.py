@@ -1,0 +1,200 @@
+"""How well the next-question choice works: simulated users answering from the KB's cases.
+
+Run ``python tests/bench/bench_questions.py [--kb DIR ...] [--no-builtin] [--verbose]``.
+
+Each example case with an expected top cause becomes a simulated user. The
+user starts by pasting the case's error text, if it has one (what the error
+reader gets from it is all the engine knows at first). Then the engine is
+asked for ``Session.report()`` -- the same call the questionnaire and
+``diagnose --no-input`` make -- and the user answers its first
+``next_questions`` entry from the case's facts (a probe is "run" the same
+way), or says "I don't know" when the case does not have that fact, until
+the engine says ``done``. The baseline asks every question and probe of the
+KB in a fixed order (the KB's observation order), all of them.
+
+Reported per policy: top-1 accuracy at the end, and the number of questions
+(answered or not) after which the expected cause ranks first for good (mean
+and worst over the cases that reach it), plus how many the engine asked in
+all. Targets (issue 4): top-1 at least 95%, mean at most 6 and at most half
+the baseline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from engine.errortext import ErrorReader  # noqa: E402
+from engine.facts import FactRecord, Source, coerce_value  # noqa: E402
+from engine.kbmodel import KnowledgeBase  # noqa: E402
+from engine.loader import load_kb  # noqa: E402
+from engine.report import DiagnosisReport  # noqa: E402
+from engine.schema import Case, FactType  # noqa: E402
+from engine.session import Session  # noqa: E402
+
+Step = tuple[str, str]  # (fact, "question" | "probe")
+Policy = Callable[[Session, DiagnosisReport, list[Step]], Step | None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One simulated dialogue."""
+
+    case: str
+    expected: str
+    final_top: str | None
+    asked: int
+    reached_after: int | None
+    asked_facts: tuple[str, ...]
+
+
+def start_session(knowledge: KnowledgeBase, case: Case) -> Session:
+    """A session holding only what the user pastes first: the error text."""
+    session = Session(knowledge)
+    if case.error:
+        records = [FactRecord("error", case.error, Source.USER, case.id)]
+        for fact, (value, pattern_id) in ErrorReader(knowledge).read(case.error).items():
+            records.append(FactRecord(fact, value, Source.ERROR, pattern_id))
+        session.add_many(records)
+    return session
+
+
+def engine_policy(session: Session, report: DiagnosisReport, fixed: list[Step]) -> Step | None:
+    """The engine's own choice: the first of ``next_questions`` until ``done``."""
+    del session, fixed
+    if report.done or not report.next_questions:
+        return None
+    first = report.next_questions[0]
+    return first.fact, first.kind
+
+
+def baseline_policy(session: Session, report: DiagnosisReport, fixed: list[Step]) -> Step | None:
+    """Every question and probe in KB order, whatever the answers so far."""
+    del report
+    for fact, kind in fixed:
+        if fact not in session.reasoner.facts and fact not in session.dont_know:
+            return fact, kind
+    return None
+
+
+def fixed_order(knowledge: KnowledgeBase) -> list[Step]:
+    """Every askable or measurable fact in the KB's observation order."""
+    steps: list[Step] = []
+    for fact, observation in knowledge.observations.items():
+        if observation.derived or observation.type is FactType.TEXT:
+            continue
+        if fact in knowledge.questions:
+            steps.append((fact, "question"))
+        elif any(fact in probe.sets for probe in knowledge.probes.values()):
+            steps.append((fact, "probe"))
+    return steps
+
+
+def simulate(knowledge: KnowledgeBase, case: Case, policy: Policy, fixed: list[Step]) -> Outcome:
+    """Run one dialogue to its end and record when the expected cause came first."""
+    expected = str(case.expect.top)
+    session = start_session(knowledge, case)
+    tops: list[str | None] = []
+    asked: list[str] = []
+    limit = len(fixed) + 5
+    while True:
+        report = session.report()
+        tops.append(report.diagnoses[0].cause if report.diagnoses else None)
+        step = policy(session, report, fixed)
+        if step is None or len(asked) >= limit:
+            break
+        fact, kind = step
+        asked.append(fact)
+        if fact in case.facts:
+            value = coerce_value(knowledge.observations[fact], case.facts[fact])
+            source = Source.ANSWER if kind == "question" else Source.PROBE
+            session.add(FactRecord(fact, value, source, "simulated user"))
+        else:
+            session.mark_dont_know(fact)
+    reached = None
+    for index in range(len(tops) - 1, -1, -1):
+        if tops[index] != expected:
+            break
+        reached = index
+    return Outcome(case.id, expected, tops[-1], len(asked), reached, tuple(asked))
+
+
+def ceiling(knowledge: KnowledgeBase, case: Case, fixed: list[Step]) -> str | None:
+    """The top cause when the user gives every askable fact of the case at once.
+
+    A dialogue cannot do better than this: a case whose expected cause needs
+    a fact no question or probe of the KB asks for is out of reach.
+    """
+    session = start_session(knowledge, case)
+    askable = {fact for fact, _ in fixed}
+    session.add_many(FactRecord(fact, coerce_value(knowledge.observations[fact], value),
+                                Source.ANSWER, "simulated user")
+                     for fact, value in case.facts.items() if fact in askable)
+    report = session.report()
+    return report.diagnoses[0].cause if report.diagnoses else None
+
+
+def summarize(name: str, outcomes: list[Outcome]) -> dict[str, float]:
+    """Accuracy and question counts of one policy."""
+    hits = [o for o in outcomes if o.final_top == o.expected]
+    reached = [o.reached_after for o in outcomes if o.reached_after is not None]
+    return {
+        "policy": name,  # type: ignore[dict-item]
+        "cases": len(outcomes),
+        "top1": len(hits) / len(outcomes) if outcomes else 0.0,
+        "mean_to_top": statistics.mean(reached) if reached else float("nan"),
+        "worst_to_top": max(reached) if reached else float("nan"),
+        "mean_asked": statistics.mean(o.asked for o in outcomes) if outcomes else 0.0,
+        "worst_asked": max((o.asked for o in outcomes), default=0),
+    }
+
+
+def main() -> int:
+    """Simulate every case under both policies and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kb", type=Path, action="append", default=[])
+    parser.add_argument("--no-builtin", action="store_true", help="use only the --kb dirs")
+    parser.add_argument("--verbose", action="store_true", help="one line per dialogue")
+    args = parser.parse_args()
+    knowledge = load_kb(args.kb, include_builtin=not args.no_builtin)
+    cases = [case for _, (_, case) in sorted(knowledge.cases.items())
+             if case.expect.top is not None and case.kind != "todo"]
+    fixed = fixed_order(knowledge)
+    reachable = [case for case in cases if ceiling(knowledge, case, fixed) == case.expect.top]
+    if args.verbose:
+        for case in cases:
+            if case not in reachable:
+                print(f"out of reach: {case.id} (needs facts no question or probe asks)")
+    rows = []
+    for name, policy in (("engine", engine_policy), ("baseline", baseline_policy)):
+        outcomes = [simulate(knowledge, case, policy, fixed) for case in cases]
+        rows.append(summarize(name, outcomes))
+        if args.verbose:
+            for o in outcomes:
+                mark = "ok  " if o.final_top == o.expected else "MISS"
+                print(f"{name:8} {mark} {o.case:45} top={o.final_top} to_top={o.reached_after} "
+                      f"asked={o.asked}: {', '.join(o.asked_facts)}")
+    print(f"KB: {knowledge.content_version}; {len(knowledge.causes)} causes, {len(cases)} cases, "
+          f"{len(fixed)} askable facts; ceiling (all askable case facts given at once): "
+          f"{len(reachable)}/{len(cases)} = {len(reachable) / max(1, len(cases)):.1%}")
+    print(f"{'policy':9} {'cases':>5} {'top-1':>6} {'mean to top':>11} {'worst to top':>12} "
+          f"{'mean asked':>10} {'worst asked':>11}")
+    for row in rows:
+        print(f"{row['policy']:9} {row['cases']:5d} {row['top1']:6.1%} {row['mean_to_top']:11.2f} "
+              f"{row['worst_to_top']:12.0f} {row['mean_asked']:10.2f} {row['worst_asked']:11d}")
+    engine, baseline = rows
+    ratio = engine["mean_to_top"] / baseline["mean_to_top"] if baseline["mean_to_top"] else 0.0
+    print(f"engine/baseline questions to reach the top: {ratio:.2f} (target <= 0.5); "
+          f"targets: top-1 >= 95%, mean <= 6")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
