@@ -36,6 +36,7 @@ from engine.scoring import Contribution, Posterior
 STOP_CONFIDENCE = 0.8
 STOP_MARGIN = 0.3
 MIN_GAIN_BITS = 0.02
+SETTLED_CONFIDENCE = 0.4
 RULED_OUT_FLOOR = 0.01
 
 Scorer = Callable[[Reasoner], tuple[Posterior, list[Contribution]]]
@@ -54,6 +55,7 @@ class Candidate:
     probe: str | None = None
     why: str | None = None
     expected_change: float = 0.0
+    can_change_top: bool = False
 
     @property
     def value_for_cost(self) -> float:
@@ -68,15 +70,23 @@ class Gain:
     bits: float
     expected_change: float
     separates: tuple[str, ...]
+    can_change_top: bool = False
 
 
-def is_done(current: Posterior, best_gain: float) -> bool:
-    """True when the ranking is confident enough or nothing left would change it."""
+def is_done(current: Posterior, best_gain: float, top_can_change: bool = True) -> bool:
+    """True when the ranking is confident enough or nothing left would change it.
+
+    Three ways to stop: the top cause has ``STOP_CONFIDENCE`` with a margin of
+    ``STOP_MARGIN``; no question is worth ``MIN_GAIN_BITS``; or the top cause
+    already has ``SETTLED_CONFIDENCE`` and no single answer to any remaining
+    question would put another cause first.
+    """
     ranked = current.ranked()
     top = ranked[0][1] if ranked else 0.0
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     confident = top >= STOP_CONFIDENCE and top - second >= STOP_MARGIN
-    return confident or best_gain < MIN_GAIN_BITS
+    settled = top >= SETTLED_CONFIDENCE and top > current.other and not top_can_change
+    return confident or settled or best_gain < MIN_GAIN_BITS
 
 
 def representative_values(
@@ -154,6 +164,8 @@ def expected_gain(
     weights: list[dict[str, float]] = []
     expected_change = 0.0
     moves: list[float] = []
+    leader = current.top()
+    can_change_top = False
     for value in values:
         reasoner.assert_facts({fact: value})
         weight: dict[str, float] = {}
@@ -166,6 +178,7 @@ def expected_gain(
                 weight[cause] = weight.get(cause, 1.0) * factor
         after = score(reasoner)[0]
         reasoner.retract_facts([fact])
+        can_change_top = can_change_top or after.top() != leader
         weights.append(weight)
         moved = abs(after.other - current.other) + sum(
             abs(after.probability[c] - p) for c, p in current.probability.items())
@@ -193,7 +206,7 @@ def expected_gain(
             mutual += p_other * math.log2(p_other / (current.other * p_v))
     ranked = sorted(spread.items(), key=lambda item: (-item[1], item[0]))
     separates = tuple(cause for cause, delta in ranked[:3] if delta > 0.01)
-    return Gain(max(0.0, mutual), min(1.0, expected_change), separates)
+    return Gain(max(0.0, mutual), min(1.0, expected_change), separates, can_change_top)
 
 
 def _factor(evidence: EvidenceRule | None, status: bool | None) -> float:

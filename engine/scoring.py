@@ -56,6 +56,11 @@ class Posterior:
         """Causes best first (ties broken by id, so the order never depends on rule order)."""
         return sorted(self.probability.items(), key=lambda item: (-item[1], item[0]))
 
+    def top(self) -> str | None:
+        """The best cause, or None when every cause is ruled out or equal to its prior."""
+        ranked = self.ranked()
+        return ranked[0][0] if ranked and ranked[0][1] > 0 else None
+
     def entropy_bits(self) -> float:
         """Shannon entropy of the distribution over causes and the residual."""
         values = [*self.probability.values(), self.other]

@@ -51,6 +51,8 @@ class Session:
         self.dont_know: list[str] = []
         self.probes: list[ProbeSummary] = []
         self.probes_run: set[str] = set()
+        self.can_probe = True
+        """Whether probes can run (a target is known): if not, only questions are proposed."""
         self.questions_asked = 0
         self.error_lines: list[dict[str, Any]] = []
         self.priors = {cause_id: cause.prior for cause_id, cause in knowledge.causes.items()}
@@ -142,8 +144,10 @@ class Session:
             for kind, text, cost, probe in ways:
                 found.append(Candidate(
                     fact, kind, text, cost, round(gain.bits, 4), gain.separates, probe,
-                    why=question.why if question else None,
+                    why=question.why if question and kind == "question"
+                    else f"the {probe} probe measures it directly",
                     expected_change=round(min(1.0, gain.expected_change), 4),
+                    can_change_top=gain.can_change_top,
                 ))
         found.sort(key=lambda c: (-c.value_for_cost, c.fact, c.kind))
         return found
@@ -154,7 +158,7 @@ class Session:
         if question is not None:
             ways.append(("question", question.text, question.cost_seconds, None))
         for name, probe in self.knowledge.probes.items():
-            if fact in probe.sets and name not in self.probes_run:
+            if self.can_probe and fact in probe.sets and name not in self.probes_run:
                 title = f"measure with the {name!r} probe: {probe.title}"
                 ways.append(("probe", title, probe.cost_seconds, name))
                 break
@@ -165,6 +169,7 @@ class Session:
         current, _ = self.score()
         candidates = self.candidates(current)
         best_gain = max((c.gain_bits for c in candidates), default=0.0)
+        top_can_change = any(c.can_change_top for c in candidates)
         firings_by_cause: dict[str, list[Evidence]] = {}
         against: dict[str, list[Evidence]] = {}
         ruled_out: list[RuledOut] = []
@@ -211,7 +216,7 @@ class Session:
                              probe=c.probe, why=c.why, expected_change=c.expected_change)
                 for c in candidates[:MAX_NEXT_QUESTIONS]
             ],
-            done=is_done(current, best_gain),
+            done=is_done(current, best_gain, top_can_change),
             why_not=why_not(self, why_not_cause, current) if why_not_cause else None,
             kb_version=self.knowledge.content_version,
             error_lines=list(self.error_lines),

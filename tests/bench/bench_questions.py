@@ -10,18 +10,23 @@ asked for ``Session.report()`` -- the same call the questionnaire and
 ``next_questions`` entry from the case's facts (a probe is "run" the same
 way), or says "I don't know" when the case does not have that fact, until
 the engine says ``done``. The baseline asks every question and probe of the
-KB in a fixed order (the KB's observation order), all of them.
+KB in a fixed order, all of them: the KB's observation order (which its
+authors wrote most telling first, a strong baseline) and one shuffled order.
 
 Reported per policy: top-1 accuracy at the end, and the number of questions
-(answered or not) after which the expected cause ranks first for good (mean
-and worst over the cases that reach it), plus how many the engine asked in
-all. Targets (issue 4): top-1 at least 95%, mean at most 6 and at most half
-the baseline's.
+to a person (answered or not) after which the expected cause ranks first for
+good (mean and worst over the cases that reach it), how many questions were
+asked in all, and how many probes were run in the dialogue (probes are not
+questions: with a target, ``diagnose`` runs the default ones before asking;
+see ``start_session``). The ceiling is the top-1 when every askable fact of
+each case is given at once: no dialogue can beat it. Targets (issue 4):
+top-1 at least 95%, mean at most 6 and at most half the baseline's.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 from collections.abc import Callable
@@ -53,16 +58,38 @@ class Outcome:
     asked: int
     reached_after: int | None
     asked_facts: tuple[str, ...]
+    probes: int = 0
+
+
+def probe_facts(knowledge: KnowledgeBase) -> set[str]:
+    """Facts that a probe of the KB measures."""
+    return {fact for probe in knowledge.probes.values() for fact in probe.sets}
 
 
 def start_session(knowledge: KnowledgeBase, case: Case) -> Session:
-    """A session holding only what the user pastes first: the error text."""
+    """A session holding what the user has before any question.
+
+    That is the error text they paste, if the case has one, and -- when the
+    case holds probe results, i.e. the user gave ``--target`` -- the results
+    of the probes, which ``diagnose --target`` runs before asking anything.
+    Without a target the engine may not propose probes (``can_probe``).
+    """
     session = Session(knowledge)
+    measured = probe_facts(knowledge)
+    records = []
     if case.error:
-        records = [FactRecord("error", case.error, Source.USER, case.id)]
+        records.append(FactRecord("error", case.error, Source.USER, case.id))
         for fact, (value, pattern_id) in ErrorReader(knowledge).read(case.error).items():
-            records.append(FactRecord(fact, value, Source.ERROR, pattern_id))
-        session.add_many(records)
+            if fact not in case.facts or fact not in measured:
+                records.append(FactRecord(fact, value, Source.ERROR, pattern_id))
+    targeted = [fact for fact in case.facts if fact in measured]
+    session.can_probe = bool(targeted)
+    records += [FactRecord(fact, coerce_value(knowledge.observations[fact], case.facts[fact]),
+                           Source.PROBE, "probe") for fact in targeted]
+    session.add_many(records)
+    for name, probe in knowledge.probes.items():
+        if probe.default and targeted:
+            session.probes_run.add(name)
     return session
 
 
@@ -79,6 +106,8 @@ def baseline_policy(session: Session, report: DiagnosisReport, fixed: list[Step]
     """Every question and probe in KB order, whatever the answers so far."""
     del report
     for fact, kind in fixed:
+        if kind == "probe" and not session.can_probe:
+            continue
         if fact not in session.reasoner.facts and fact not in session.dont_know:
             return fact, kind
     return None
@@ -87,12 +116,13 @@ def baseline_policy(session: Session, report: DiagnosisReport, fixed: list[Step]
 def fixed_order(knowledge: KnowledgeBase) -> list[Step]:
     """Every askable or measurable fact in the KB's observation order."""
     steps: list[Step] = []
+    measured = probe_facts(knowledge)
     for fact, observation in knowledge.observations.items():
         if observation.derived or observation.type is FactType.TEXT:
             continue
         if fact in knowledge.questions:
             steps.append((fact, "question"))
-        elif any(fact in probe.sets for probe in knowledge.probes.values()):
+        elif fact in measured:
             steps.append((fact, "probe"))
     return steps
 
@@ -103,15 +133,19 @@ def simulate(knowledge: KnowledgeBase, case: Case, policy: Policy, fixed: list[S
     session = start_session(knowledge, case)
     tops: list[str | None] = []
     asked: list[str] = []
+    questions_before: list[int] = []
+    probes = 0
     limit = len(fixed) + 5
     while True:
         report = session.report()
         tops.append(report.diagnoses[0].cause if report.diagnoses else None)
+        questions_before.append(len(asked) - probes)
         step = policy(session, report, fixed)
         if step is None or len(asked) >= limit:
             break
         fact, kind = step
-        asked.append(fact)
+        asked.append(fact if kind == "question" else f"{fact} (probe)")
+        probes += kind == "probe"
         if fact in case.facts:
             value = coerce_value(knowledge.observations[fact], case.facts[fact])
             source = Source.ANSWER if kind == "question" else Source.PROBE
@@ -122,8 +156,9 @@ def simulate(knowledge: KnowledgeBase, case: Case, policy: Policy, fixed: list[S
     for index in range(len(tops) - 1, -1, -1):
         if tops[index] != expected:
             break
-        reached = index
-    return Outcome(case.id, expected, tops[-1], len(asked), reached, tuple(asked))
+        reached = questions_before[index]
+    return Outcome(case.id, expected, tops[-1], len(asked) - probes, reached, tuple(asked),
+                   probes)
 
 
 def ceiling(knowledge: KnowledgeBase, case: Case, fixed: list[Step]) -> str | None:
@@ -141,18 +176,21 @@ def ceiling(knowledge: KnowledgeBase, case: Case, fixed: list[Step]) -> str | No
     return report.diagnoses[0].cause if report.diagnoses else None
 
 
-def summarize(name: str, outcomes: list[Outcome]) -> dict[str, float]:
+def summarize(name: str, outcomes: list[Outcome], reachable: set[str]) -> dict[str, float]:
     """Accuracy and question counts of one policy."""
     hits = [o for o in outcomes if o.final_top == o.expected]
+    within = [o for o in hits if o.case in reachable]
     reached = [o.reached_after for o in outcomes if o.reached_after is not None]
     return {
         "policy": name,  # type: ignore[dict-item]
         "cases": len(outcomes),
         "top1": len(hits) / len(outcomes) if outcomes else 0.0,
+        "top1_reachable": len(within) / len(reachable) if reachable else 0.0,
         "mean_to_top": statistics.mean(reached) if reached else float("nan"),
         "worst_to_top": max(reached) if reached else float("nan"),
         "mean_asked": statistics.mean(o.asked for o in outcomes) if outcomes else 0.0,
         "worst_asked": max((o.asked for o in outcomes), default=0),
+        "mean_probes": statistics.mean(o.probes for o in outcomes) if outcomes else 0.0,
     }
 
 
@@ -173,9 +211,13 @@ def main() -> int:
             if case not in reachable:
                 print(f"out of reach: {case.id} (needs facts no question or probe asks)")
     rows = []
-    for name, policy in (("engine", engine_policy), ("baseline", baseline_policy)):
-        outcomes = [simulate(knowledge, case, policy, fixed) for case in cases]
-        rows.append(summarize(name, outcomes))
+    shuffled = list(fixed)
+    random.Random(1).shuffle(shuffled)
+    runs = (("engine", engine_policy, fixed), ("baseline", baseline_policy, fixed),
+            ("shuffled", baseline_policy, shuffled))
+    for name, policy, order in runs:
+        outcomes = [simulate(knowledge, case, policy, order) for case in cases]
+        rows.append(summarize(name, outcomes, {case.id for case in reachable}))
         if args.verbose:
             for o in outcomes:
                 mark = "ok  " if o.final_top == o.expected else "MISS"
@@ -184,12 +226,14 @@ def main() -> int:
     print(f"KB: {knowledge.content_version}; {len(knowledge.causes)} causes, {len(cases)} cases, "
           f"{len(fixed)} askable facts; ceiling (all askable case facts given at once): "
           f"{len(reachable)}/{len(cases)} = {len(reachable) / max(1, len(cases)):.1%}")
-    print(f"{'policy':9} {'cases':>5} {'top-1':>6} {'mean to top':>11} {'worst to top':>12} "
-          f"{'mean asked':>10} {'worst asked':>11}")
+    print(f"{'policy':9} {'cases':>5} {'top-1':>6} {'in reach':>8} {'mean to top':>11} "
+          f"{'worst to top':>12} {'mean asked':>10} {'worst asked':>11} {'probes run':>10}")
     for row in rows:
-        print(f"{row['policy']:9} {row['cases']:5d} {row['top1']:6.1%} {row['mean_to_top']:11.2f} "
-              f"{row['worst_to_top']:12.0f} {row['mean_asked']:10.2f} {row['worst_asked']:11d}")
-    engine, baseline = rows
+        print(f"{row['policy']:9} {row['cases']:5d} {row['top1']:6.1%} "
+              f"{row['top1_reachable']:8.1%} {row['mean_to_top']:11.2f} "
+              f"{row['worst_to_top']:12.0f} {row['mean_asked']:10.2f} {row['worst_asked']:11d} "
+              f"{row['mean_probes']:10.2f}")
+    engine, baseline, _ = rows
     ratio = engine["mean_to_top"] / baseline["mean_to_top"] if baseline["mean_to_top"] else 0.0
     print(f"engine/baseline questions to reach the top: {ratio:.2f} (target <= 0.5); "
           f"targets: top-1 >= 95%, mean <= 6")

@@ -13,8 +13,17 @@ import random
 from typing import Any
 
 from engine.rulebase import RuleBase
-from engine.schema import AllOf, AnyOf, Assertion, Condition, DerivationRule, EvidenceRule, Leaf
-from engine.schema import NotOf, Op
+from engine.schema import (
+    AllOf,
+    AnyOf,
+    Assertion,
+    Condition,
+    DerivationRule,
+    EvidenceRule,
+    Leaf,
+    NotOf,
+    Op,
+)
 
 BASE = [f"b{i}" for i in range(5)]
 DERIVED = [f"d{i}" for i in range(4)]

@@ -125,7 +125,7 @@ def test_conflicting_derivations_are_resolved_by_salience_then_specificity_then_
 
 
 def test_a_base_fact_beats_a_derived_value() -> None:
-    """A value given for a fact wins over a rule deriving another; the rule's value is a conflict."""
+    """A given value beats a rule deriving another; the rule's value is kept as a conflict."""
     reasoner = Reasoner(RuleBase.from_specs([_derive("r", Leaf(fact="b0", value="x"), "d0", "y")]))
     reasoner.assert_facts({"b0": "x", "d0": "z"})
     assert reasoner.facts["d0"] == "z"
