@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.rulebase import CompiledRule, RuleBase, paused_gc
 
@@ -44,9 +43,8 @@ class StepLimitExceeded(RuntimeError):
     """One run evaluated more rules than the bound allows (a runaway KB)."""
 
 
-@dataclass(frozen=True)
-class Firing:
-    """One rule that fired, with the values of the facts it read."""
+class Firing(NamedTuple):
+    """One rule that fired, with the values of the facts it read (a tuple: cheap to make)."""
 
     rule: CompiledRule
     facts: dict[str, Any]
@@ -68,7 +66,7 @@ class Reasoner:
         self.derived_by: dict[str, str] = {}
         self.firings: dict[str, Firing] = {}
         self._support: dict[str, dict[int, Any]] = {}
-        self._agenda: list[tuple[int, int, int, int, int]] = []
+        self._agenda: list[tuple[int, ...]] = []
         self._queued: set[int] = set()
         self.steps = 0
         for index in rules.initially_true:
@@ -106,7 +104,9 @@ class Reasoner:
         else:
             supporters = self._support.get(fact)
             if supporters:
-                best = min(supporters, key=lambda index: self._rules.rules[index].rank)
+                rules = self._rules.rules
+                best = next(iter(supporters)) if len(supporters) == 1 else min(
+                    supporters, key=lambda index: rules[index].rank)
                 value, winner = supporters[best], self._rules.rules[best].id
             else:
                 value = _ABSENT
@@ -123,15 +123,16 @@ class Reasoner:
             del self.facts[fact]
         else:
             self.facts[fact] = value
+        queued, agenda, keys = self._queued, self._agenda, self._rules.agenda_keys
         for index in self._rules.by_fact.get(fact, ()):
-            self._schedule(index)
+            if index not in queued:
+                queued.add(index)
+                heapq.heappush(agenda, keys[index])
 
     def _schedule(self, index: int) -> None:
-        if index in self._queued:
-            return
-        rule = self._rules.rules[index]
-        self._queued.add(index)
-        heapq.heappush(self._agenda, (rule.stratum, *rule.rank, index))
+        if index not in self._queued:
+            self._queued.add(index)
+            heapq.heappush(self._agenda, self._rules.agenda_keys[index])
 
     def _run(self) -> None:
         if self._agenda:
@@ -141,24 +142,25 @@ class Reasoner:
     def _run_agenda(self) -> None:
         evaluated = 0
         rules = self._rules.rules
-        facts = self.facts
-        while self._agenda:
-            index = heapq.heappop(self._agenda)[-1]
-            self._queued.discard(index)
+        facts, firings, agenda, queued = self.facts, self.firings, self._agenda, self._queued
+        pop = heapq.heappop
+        while agenda:
+            index = pop(agenda)[-1]
+            queued.discard(index)
             evaluated += 1
             if evaluated > self._step_limit:
-                self._agenda.clear()
-                self._queued.clear()
+                agenda.clear()
+                queued.clear()
                 raise StepLimitExceeded(f"more than {self._step_limit} rule evaluations")
             rule = rules[index]
             if rule.test(facts) is True:
                 used = {fact: facts[fact] for fact in rule.reads if fact in facts}
-                previous = self.firings.get(rule.id)
+                previous = firings.get(rule.id)
                 if previous is None or previous.facts != used:
-                    self.firings[rule.id] = Firing(rule, used)
+                    firings[rule.id] = Firing(rule, used)
                 if rule.derivation is not None:
                     self._set_support(index, rule.derivation.then.fact, rule.derivation.then.value)
-            elif self.firings.pop(rule.id, None) is not None and rule.derivation is not None:
+            elif firings.pop(rule.id, None) is not None and rule.derivation is not None:
                 self._set_support(index, rule.derivation.then.fact, _ABSENT)
         self.steps += evaluated
 

@@ -54,6 +54,8 @@ class RuleBase:
     initially_true: tuple[int, ...] = ()
     producers: dict[str, tuple[int, ...]] = field(default_factory=dict)
     by_id: dict[str, int] = field(default_factory=dict)
+    agenda_keys: list[tuple[int, ...]] = field(default_factory=list)
+    """Per rule: (stratum, -salience, -specificity, order, index), the agenda's sort key."""
     _downstream: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     def downstream(self, fact: str) -> tuple[int, ...]:
@@ -121,6 +123,7 @@ class RuleBase:
             initially_true=tuple(i for i, rule in enumerate(rules) if rule.test(empty) is True),
             producers={fact: tuple(indexes) for fact, indexes in producers.items()},
             by_id={rule.id: index for index, rule in enumerate(rules)},
+            agenda_keys=[(rule.stratum, *rule.rank, index) for index, rule in enumerate(rules)],
         )
 
 
