@@ -20,6 +20,7 @@ from engine.conditions import evaluate, leaves
 from engine.errors import FactError
 from engine.kbmodel import KnowledgeBase
 from engine.loader import did_you_mean
+from engine.questions import NEVER
 from engine.report import Derivation, RuleStatus, WhyNot
 from engine.scoring import Posterior
 
@@ -111,25 +112,10 @@ def _fails_without(when: Any, facts: dict[str, Any], blocked: list[str]) -> bool
     """
     probe = dict(facts)
     for fact in blocked:
-        probe[fact] = _Never()
+        probe[fact] = NEVER
     try:
         return evaluate(when, probe) is False
     except TypeError:
-        return False
-
-
-class _Never:
-    """A value equal to nothing, inside nothing: stands for "never derived"."""
-
-    def __eq__(self, other: object) -> bool:
-        return False
-
-    def __ne__(self, other: object) -> bool:
-        return True
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __contains__(self, item: object) -> bool:
         return False
 
 
@@ -176,7 +162,12 @@ class _Tracer:
         if fact in facts:
             return f"{fact}={facts[fact]!r} given directly"
         if self.blocked(fact):
-            rules = ", ".join(self._producers[fact])
-            return f"{fact} cannot be derived: {rules} failed"
+            reasons = []
+            for rule_id in self._producers[fact]:
+                when = self.knowledge.derivations[rule_id].when
+                failed = ", ".join(f"{leaf.fact}={facts[leaf.fact]!r}" for leaf in leaves(when)
+                                   if leaf.fact in facts and evaluate(leaf, facts) is False)
+                reasons.append(f"{rule_id} failed on {failed}" if failed else f"{rule_id} failed")
+            return f"{fact} cannot be derived: {'; '.join(reasons)}"
         missing = ", ".join(sorted(self.asks(fact))) or "nothing askable"
         return f"{fact} not derived yet: it needs {missing}"
