@@ -31,6 +31,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from engine.errors import ConndoctorError
 from engine.rulebase import CompiledRule, RuleBase, paused_gc
 
 __all__ = ["DEFAULT_STEP_LIMIT", "CompiledRule", "Firing", "Reasoner", "RuleBase",
@@ -39,7 +40,7 @@ __all__ = ["DEFAULT_STEP_LIMIT", "CompiledRule", "Firing", "Reasoner", "RuleBase
 DEFAULT_STEP_LIMIT = 1_000_000
 
 
-class StepLimitExceeded(RuntimeError):
+class StepLimitExceeded(ConndoctorError):
     """One run evaluated more rules than the bound allows (a runaway KB)."""
 
 
@@ -151,7 +152,10 @@ class Reasoner:
             if evaluated > self._step_limit:
                 agenda.clear()
                 queued.clear()
-                raise StepLimitExceeded(f"more than {self._step_limit} rule evaluations")
+                raise StepLimitExceeded(
+                    f"the rules were evaluated more than {self._step_limit} times in one run "
+                    f"(last: {rules[index].id!r}): the KB's derivations feed each other in a loop"
+                )
             rule = rules[index]
             if rule.test(facts) is True:
                 used = {fact: facts[fact] for fact in rule.reads if fact in facts}

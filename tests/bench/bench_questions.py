@@ -71,7 +71,8 @@ def start_session(knowledge: KnowledgeBase, case: Case) -> Session:
 
     That is the error text they paste, if the case has one, and -- when the
     case holds probe results, i.e. the user gave ``--target`` -- the results
-    of the probes, which ``diagnose --target`` runs before asking anything.
+    of the default probes, which ``diagnose --target`` runs before asking
+    anything (opt-in probes are run when the engine proposes them).
     Without a target the engine may not propose probes (``can_probe``).
     """
     session = Session(knowledge)
@@ -82,14 +83,16 @@ def start_session(knowledge: KnowledgeBase, case: Case) -> Session:
         for fact, (value, pattern_id) in ErrorReader(knowledge).read(case.error).items():
             if fact not in case.facts or fact not in measured:
                 records.append(FactRecord(fact, value, Source.ERROR, pattern_id))
-    targeted = [fact for fact in case.facts if fact in measured]
-    session.can_probe = bool(targeted)
-    records += [FactRecord(fact, coerce_value(knowledge.observations[fact], case.facts[fact]),
-                           Source.PROBE, "probe") for fact in targeted]
-    session.add_many(records)
-    for name, probe in knowledge.probes.items():
-        if probe.default and targeted:
+    session.can_probe = any(fact in measured for fact in case.facts)
+    if session.can_probe:
+        for name, probe in knowledge.probes.items():
+            if not probe.default:
+                continue
             session.probes_run.add(name)
+            records += [FactRecord(fact, coerce_value(knowledge.observations[fact],
+                                                      case.facts[fact]), Source.PROBE, name)
+                        for fact in probe.sets if fact in case.facts]
+    session.add_many(records)
     return session
 
 
@@ -194,6 +197,10 @@ def summarize(name: str, outcomes: list[Outcome], reachable: set[str]) -> dict[s
     }
 
 
+def _ratio(part: float, whole: float) -> str:
+    return f"{part / whole:.2f}" if whole else "n/a"
+
+
 def main() -> int:
     """Simulate every case under both policies and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -233,10 +240,13 @@ def main() -> int:
               f"{row['top1_reachable']:8.1%} {row['mean_to_top']:11.2f} "
               f"{row['worst_to_top']:12.0f} {row['mean_asked']:10.2f} {row['worst_asked']:11d} "
               f"{row['mean_probes']:10.2f}")
-    engine, baseline, _ = rows
-    ratio = engine["mean_to_top"] / baseline["mean_to_top"] if baseline["mean_to_top"] else 0.0
-    print(f"engine/baseline questions to reach the top: {ratio:.2f} (target <= 0.5); "
-          f"targets: top-1 >= 95%, mean <= 6")
+    engine, baseline, shuffled = rows
+    print("engine/baseline, questions to reach the top: "
+          f"{_ratio(engine['mean_to_top'], baseline['mean_to_top'])} against the KB order, "
+          f"{_ratio(engine['mean_to_top'], shuffled['mean_to_top'])} against a shuffled order; "
+          f"questions asked in all: {_ratio(engine['mean_asked'], baseline['mean_asked'])}")
+    print("targets: top-1 >= 95% (of the cases in reach: no dialogue beats the ceiling), "
+          "mean to top <= 6 and <= 0.5 of the baseline's")
     return 0
 
 
