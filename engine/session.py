@@ -9,6 +9,7 @@ one a fresh session without that answer would give.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -181,8 +182,9 @@ class Session:
                 ruled_out.append(RuledOut(cause=cause, rule=firing.rule.id,
                                           because=evidence_rule.because))
                 continue
+            effect = round(math.log10(evidence_rule.lr or 1.0), 3)
             item = Evidence(rule=firing.rule.id, because=evidence_rule.because,
-                            facts=firing.facts, effect=round(_effect(evidence_rule.lr), 3),
+                            facts=firing.facts, effect=effect,
                             derived_from=how(self.reasoner, firing.facts))
             bucket = firings_by_cause if item.effect > 0 else against
             bucket.setdefault(cause, []).append(item)
@@ -255,9 +257,3 @@ class Session:
             return "derived"
         record = self.store.winners().get(fact)
         return record.source.value if record else "derived"
-
-
-def _effect(lr: float | None) -> float:
-    import math
-
-    return math.log10(lr) if lr else 0.0
