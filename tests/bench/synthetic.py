@@ -7,11 +7,12 @@ exactly like the built-in KB (so the benchmark also measures the loader):
   derives ``ci`` from ``c(i-1)``, and one evidence rule of cause ``chain-end``
   reads the last link: asserting ``seed`` fires every rule, one after another.
 - ``fanout``: every rule reads the base fact ``trigger`` (a number; rule j
-  needs ``trigger >= j % 100``), spread over 100 causes: asserting
-  ``trigger = 1000`` wakes and fires every rule at once.
+  needs ``trigger >= j % 100``), in 100 cause files of consecutive rules:
+  asserting ``trigger = 1000`` wakes and fires every rule at once.
 
-``reverse=True`` lists the same rules in the opposite order (derivations and
-each cause's rules), which must not change the result or, much, the time.
+``reverse=True`` lists the same rules in exactly the opposite order (for the
+fan-out, the files still load in name order but hold the rules from the last
+to the first), which must not change the result or, much, the time.
 """
 
 from __future__ import annotations
@@ -79,19 +80,19 @@ def _write_fanout(directory: Path, size: int, reverse: bool) -> None:
     _dump(directory / "observations.yaml", {"observations": [
         {"id": "trigger", "type": "number", "title": "the fact every rule reads"},
     ]})
-    per_cause: dict[int, list[dict[str, Any]]] = {}
-    for j in range(size):
-        cause = j % FANOUT_CAUSES
-        per_cause.setdefault(cause, []).append({
-            "id": f"fan-{cause}.r{j}",
+    order = range(size - 1, -1, -1) if reverse else range(size)
+    per_cause = -(-size // FANOUT_CAUSES)
+    blocks: dict[int, list[dict[str, Any]]] = {}
+    for position, j in enumerate(order):
+        block = position // per_cause
+        blocks.setdefault(block, []).append({
+            "id": f"fan-{block:03d}.r{j}",
             "when": {"fact": "trigger", "op": "ge", "value": j % 100},
             "lr": 1.0 + (j % 7) / 10,
             "because": f"rule {j} of the fan-out",
         })
-    for cause, rules in per_cause.items():
-        if reverse:
-            rules.reverse()
-        _dump(directory / "causes" / f"fan-{cause}.yaml", _cause(f"fan-{cause}", rules))
+    for block, rules in blocks.items():
+        _dump(directory / "causes" / f"fan-{block:03d}.yaml", _cause(f"fan-{block:03d}", rules))
 
 
 def _cause(cause_id: str, rules: list[dict[str, Any]]) -> dict[str, Any]:

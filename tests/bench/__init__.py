@@ -1,0 +1,1 @@
+"""Benchmarks (run as scripts) and the synthetic KB generator they share."""
