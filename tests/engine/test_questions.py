@@ -7,7 +7,7 @@ import json
 
 from engine.facts import FactRecord, Source, coerce_value
 from engine.kbmodel import KnowledgeBase
-from engine.questions import STOP_CONFIDENCE, Candidate, is_done
+from engine.questions import STOP_CONFIDENCE, Candidate, is_done, rule_status
 from engine.scoring import Posterior
 from engine.session import Session
 from tests.conftest import run_cli
@@ -125,3 +125,19 @@ def test_a_script_with_fact_and_dont_know_gets_what_a_live_session_gets(
             live.mark_dont_know(fact)
     assert scripted["done"]
     assert scripted["diagnoses"][0]["cause"] == "idle-timeout-middlebox"
+
+
+def test_planning_sees_rules_a_derived_fact_can_no_longer_reach(
+    knowledge: KnowledgeBase,
+) -> None:
+    """After a refusal, a rule on reset_on_reuse is excluded (False), not merely waiting."""
+    session = Session(knowledge)
+    rules = session.rules
+    index = rules.by_id["keepalive-race.reset-on-reuse"]
+    assert index in rules.downstream("error_kind")
+    assert rule_status(session.reasoner, index, {}) is None
+    session.add(FactRecord("error_kind", "refused", Source.USER))
+    assert rule_status(session.reasoner, index, {}) is False
+    session.add(FactRecord("error_kind", "reset", Source.USER))
+    session.add(FactRecord("after_idle", True, Source.USER))
+    assert rule_status(session.reasoner, index, {}) is True
