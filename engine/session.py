@@ -224,6 +224,17 @@ class Session:
             error_lines=list(self.error_lines),
         )
 
+    def next_question(self) -> NextQuestion | None:
+        """What the questionnaire asks next: ``report().next_questions[0]``, or None when done.
+
+        A thin wrapper on purpose: the questionnaire and a script reading the
+        JSON of ``diagnose --no-input`` see the same choice.
+        """
+        report = self.report()
+        if report.done or not report.next_questions:
+            return None
+        return report.next_questions[0]
+
     def _fact_sources(self) -> list[FactSource]:
         winners = self.store.winners()
         sources = [

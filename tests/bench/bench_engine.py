@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -139,10 +140,16 @@ def main() -> int:
         for shape in synthetic.SHAPES:
             for size in args.sizes:
                 row: dict[str, Any] = {"shape": shape, "size": size}
+                dirs = {}
                 for order in ("forward", "reverse"):
-                    directory = Path(tmp) / f"{shape}-{size}-{order}"
-                    synthetic.write_kb(directory, shape, size, reverse=order == "reverse")
-                    row[order] = _best_of(args.repeat, "run", str(directory), shape, str(size))
+                    dirs[order] = Path(tmp) / f"{shape}-{size}-{order}"
+                    synthetic.write_kb(dirs[order], shape, size, reverse=order == "reverse")
+                runs: dict[str, list[dict[str, Any]]] = {"forward": [], "reverse": []}
+                for _ in range(args.repeat):  # interleaved, so both orders see the same load
+                    for order, directory in dirs.items():
+                        runs[order].append(_child("run", str(directory), shape, str(size)))
+                for order, results in runs.items():
+                    row[order] = {key: min(r[key] for r in results) for key in results[0]}
                 cache = Path(tmp) / f"cache-{shape}-{size}"
                 forward_dir = str(Path(tmp) / f"{shape}-{size}-forward")
                 _child("warm", forward_dir, str(cache))  # primes the cache
@@ -161,7 +168,9 @@ def main() -> int:
               f"{forward['one_fact'] * 1000:9.2f} {_total(row):>19}")
     print(f"\nbuilt-in KB ({builtin['rules']} rules): full diagnosis with next questions "
           f"{builtin['median'] * 1000:.1f} ms median, {builtin['first'] * 1000:.1f} ms first call")
-    print(f"each number: the minimum over {args.repeat} fresh processes. fixpoint = the first "
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average at the end: {load:.1f} on {os.cpu_count()} CPUs. "
+          f"Each number: the minimum over {args.repeat} fresh processes. fixpoint = the first "
           "run to fixpoint after the trigger fact (compile excluded); 1 fact = median time to "
           "assert the trigger fact again on the loaded memory (it wakes every rule).")
     return 0

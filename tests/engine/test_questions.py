@@ -80,9 +80,12 @@ def test_a_dialogue_ends_done_with_the_expected_cause(knowledge: KnowledgeBase) 
     session.can_probe = False
     for _ in range(len(knowledge.questions)):
         report = session.report()
+        following = session.next_question()
         if report.done:
+            assert following is None
             break
-        fact = report.next_questions[0].fact
+        assert following == report.next_questions[0]
+        fact = following.fact
         if fact in case.facts:
             value = coerce_value(knowledge.observations[fact], case.facts[fact])
             session.add(FactRecord(fact, value, Source.ANSWER))
