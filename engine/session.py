@@ -77,6 +77,7 @@ class Session:
         for record in records:
             self.store.add(record)
             touched.append(record.fact)
+            self.questions_asked += record.source is Source.ANSWER
             if record.fact in self.dont_know:
                 self.dont_know.remove(record.fact)
         self._sync(touched)

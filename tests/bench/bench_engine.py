@@ -99,9 +99,12 @@ def _best_of(repeat: int, *args: str) -> dict[str, Any]:
 
 
 def _child(*args: str) -> dict[str, Any]:
+    """One measurement in a fresh process, with an empty private cache home (truly cold)."""
     command = [sys.executable, __file__, "--child", *args]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                          check=False)
+    with tempfile.TemporaryDirectory(prefix="conndoctor-cache-") as home:
+        env = {**os.environ, "XDG_CACHE_HOME": home}
+        done = subprocess.run(command, capture_output=True, text=True,
+                              timeout=TIMEOUT_SECONDS, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"measurement {args} failed:\n{done.stderr.strip()}")
     result: dict[str, Any] = json.loads(done.stdout)
