@@ -13,14 +13,14 @@ derived (every rule producing it failed) makes the rule fail, not wait.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.chaining import Reasoner
 from engine.conditions import evaluate, leaves
 from engine.errors import FactError
 from engine.kbmodel import KnowledgeBase
 from engine.loader import did_you_mean
-from engine.questions import NEVER
+from engine.questions import never_view
 from engine.report import Derivation, RuleStatus, WhyNot
 from engine.scoring import Posterior
 
@@ -88,7 +88,7 @@ def why_not(session: Session, cause_id: str, current: Posterior) -> WhyNot:
             failed = {leaf.fact: facts[leaf.fact] for leaf in reads
                       if leaf.fact in facts and evaluate(leaf, facts) is False}
             failed.update({fact: NOT_DERIVED for fact in blocked})
-            if truth is False or (blocked and _fails_without(rule.when, facts, blocked)):
+            if truth is False or (blocked and _fails_without(session, rule.id, blocked)):
                 status = status.model_copy(update={"status": "failed", "failed_on": failed})
             else:
                 waiting = [fact for fact in unknown if fact not in blocked]
@@ -103,18 +103,16 @@ def why_not(session: Session, cause_id: str, current: Posterior) -> WhyNot:
                   rank=rank, rules=statuses)
 
 
-def _fails_without(when: Any, facts: dict[str, Any], blocked: list[str]) -> bool:
-    """Whether the condition is false once the underivable facts count as false.
+def _fails_without(session: Session, rule_id: str, blocked: list[str]) -> bool:
+    """Whether the rule is false once the underivable facts count as never coming.
 
     A derived fact no rule can produce any more stays unknown forever; a rule
-    that needs it to be true will never fire, so it failed rather than waits.
-    Checked by evaluating with those facts set to a value no test accepts.
+    that needs it will never fire, so it failed rather than waits.
     """
-    probe = dict(facts)
-    for fact in blocked:
-        probe[fact] = NEVER
+    rules = session.rules
+    test = rules.rules[rules.by_id[rule_id]].test
     try:
-        return evaluate(when, probe) is False
+        return test(never_view(session.reasoner.facts, blocked)) is False
     except TypeError:
         return False
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -237,10 +237,8 @@ def rule_status(reasoner: Reasoner, index: int, memo: dict[int, bool | None]) ->
                    and all(rule_status(reasoner, p, memo) is False
                            for p in rules.producers[fact])]
         if blocked:
-            view = dict(facts)
-            view.update(dict.fromkeys(blocked, NEVER))
             try:
-                status = rule.test(view)
+                status = rule.test(never_view(facts, blocked))
             except TypeError:
                 status = None
     memo[index] = status
@@ -264,3 +262,24 @@ class _Never:
 
 
 NEVER: Any = _Never()
+
+
+class _NeverView(dict[str, Any]):
+    """Facts where some derived facts will never come: unknown to ``known``, unequal to all."""
+
+    def __init__(self, facts: Mapping[str, Any], never: Iterable[str]) -> None:
+        super().__init__(facts)
+        self._never = frozenset(never)
+        self.update(dict.fromkeys(self._never, NEVER))
+
+    def __contains__(self, key: object) -> bool:
+        return key not in self._never and super().__contains__(key)
+
+
+def never_view(facts: Mapping[str, Any], never: Iterable[str]) -> dict[str, Any]:
+    """What compiled conditions should see when ``never`` can no longer be derived.
+
+    ``known: false`` on such a fact is true, ``known: true`` false, and every
+    comparison is false, so a rule that needs the fact fails rather than waits.
+    """
+    return _NeverView(facts, never)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+from engine.conditions import compile_condition
 from engine.facts import FactRecord, Source, coerce_value
 from engine.kbmodel import KnowledgeBase
-from engine.questions import STOP_CONFIDENCE, Candidate, is_done, rule_status
+from engine.questions import STOP_CONFIDENCE, Candidate, is_done, never_view, rule_status
+from engine.schema import Leaf, Op
 from engine.scoring import Posterior
 from engine.session import Session
 from tests.conftest import run_cli
@@ -144,3 +146,17 @@ def test_planning_sees_rules_a_derived_fact_can_no_longer_reach(
     session.add(FactRecord("error_kind", "reset", Source.USER))
     session.add(FactRecord("after_idle", True, Source.USER))
     assert rule_status(session.reasoner, index, {}) is True
+
+
+def test_a_fact_that_will_never_come_is_unknown_to_known_and_equal_to_nothing() -> None:
+    """In the planner's view an underivable fact makes known:false true and any test false."""
+    view = never_view({"b0": "x"}, ["d0"])
+    checks = [
+        (Leaf(fact="d0", op=Op.KNOWN, value=False), True),
+        (Leaf(fact="d0", op=Op.KNOWN, value=True), False),
+        (Leaf(fact="d0", value="x"), False),
+        (Leaf(fact="d0", op=Op.IN, value=["x", "y"]), False),
+        (Leaf(fact="b0", value="x"), True),
+    ]
+    for leaf, expected in checks:
+        assert compile_condition(leaf)(view) is expected, leaf
