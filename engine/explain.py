@@ -92,10 +92,14 @@ def why_not(session: Session, cause_id: str, current: Posterior) -> WhyNot:
                 status = status.model_copy(update={"status": "failed", "failed_on": failed})
             else:
                 waiting = [fact for fact in unknown if fact not in blocked]
-                asks = sorted({a for fact in waiting for a in tracer.asks(fact)})
-                status = status.model_copy(update={"status": "waiting", "waiting_for": waiting,
-                                                   "asks": asks})
-        notes = [tracer.note(fact) for fact in derived_read]
+                wanted = {a for fact in waiting for a in tracer.asks(fact)}
+                unknowable = sorted(wanted & set(session.dont_know))
+                status = status.model_copy(update={
+                    "status": "waiting", "waiting_for": waiting,
+                    "asks": sorted(wanted - set(unknowable)),
+                    "notes": [f"{fact}: answered \"I don't know\"" for fact in unknowable],
+                })
+        notes = [*status.notes, *(tracer.note(fact) for fact in derived_read)]
         statuses.append(status.model_copy(update={"notes": notes}))
     ranked = [c for c, _ in current.ranked()]
     rank = ranked.index(cause_id) + 1 if cause_id in ranked else None

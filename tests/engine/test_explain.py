@@ -67,3 +67,14 @@ def test_why_not_of_an_unknown_cause_names_the_known_ones(knowledge: KnowledgeBa
     """A typo in the cause id is a FactError with a suggestion and the known ids."""
     with pytest.raises(FactError, match=r"unknown cause 'keepalive-rac'.*keepalive-race"):
         Session(knowledge).report(why_not_cause="keepalive-rac")
+
+
+def test_why_not_does_not_ask_what_the_user_does_not_know(knowledge: KnowledgeBase) -> None:
+    """A rule waiting on a fact marked "I don't know" says so instead of asking for it."""
+    session = _session(knowledge, error_kind="reset", after_idle=True)
+    session.mark_dont_know("idle_seconds")
+    report = session.report(why_not_cause="keepalive-race")
+    assert report.why_not is not None
+    rule = next(r for r in report.why_not.rules if r.rule == "keepalive-race.long-idle")
+    assert (rule.status, rule.waiting_for, rule.asks) == ("waiting", ["idle_seconds"], [])
+    assert rule.notes == ["idle_seconds: answered \"I don't know\""]
