@@ -188,7 +188,7 @@ def main() -> int:
           f"Each number: the minimum over {args.repeat} fresh processes.\n"
           "fixpoint = best of 5 runs of a fresh memory to fixpoint after the trigger fact "
           "(compile excluded); first = the first of them in its new process;\n"
-          "1 fact = median time to assert the trigger fact again on a loaded 1,000-rule "
+          "1 fact = median time to assert the trigger fact again on the loaded "
           "memory (it wakes every rule: the worst case).")
     return 0
 
