@@ -1,27 +1,40 @@
 """Reading pasted error text: which KB error patterns match, and what they imply.
 
-Patterns are compiled once per KB. Each pattern carries a lowercase literal
-that every matching line contains, so most patterns are skipped with a cheap
-substring test before any regular expression runs. When several patterns set
-the same fact, the one with the highest ``priority`` wins, then the longest
-match (the most specific reading of the line).
+Patterns are compiled once per KB (``reader_for`` caches the reader on the
+KB object). Each pattern carries a lowercase ``literal`` that every matching
+line contains, so a pattern is skipped with one substring test before its
+regular expression runs; the log scanner (``engine.logs``) goes further and
+looks for the few *trigger* literals in whole blocks of text, so lines that
+cannot match are never looked at one by one.
+
+Precedence when patterns disagree on a fact: the highest ``priority`` wins,
+then the most specific reading (the longest matched text), then the pattern
+found first. The catalogue's convention (``kb/errors/generic.yaml``): 30 for
+a stack's own message that overrides the errno inside it (Node's "socket
+hang up" carries ``ECONNRESET``), 20 for errno-level text ("connection reset
+by peer"), 10 for library and proxy messages, 0 for vague wrappers, below 0
+for guesses.
+
+Input is bounded (``MAX_TEXT_CHARS``); bytes are decoded leniently, so any
+encoding or binary junk reads as text with replacement characters.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from engine.kbmodel import KnowledgeBase
-from engine.schema import ErrorPattern
+from engine.schema import ErrorPattern, FactType
 
 MAX_TEXT_CHARS = 20_000
 
 
 @dataclass(frozen=True)
 class CompiledPattern:
-    """An error pattern with its regex compiled."""
+    """An error pattern with its regex compiled and its literal lowercased."""
 
     pattern: ErrorPattern
     regex: re.Pattern[str]
@@ -37,6 +50,43 @@ class PatternMatch:
     start: int
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one text says: the facts after precedence, and every pattern that matched."""
+
+    facts: dict[str, tuple[Any, str]]
+    matches: tuple[PatternMatch, ...]
+
+    @property
+    def pattern_ids(self) -> list[str]:
+        """The ids of the patterns that matched, in catalogue order."""
+        return [m.pattern.id for m in self.matches]
+
+    @property
+    def best_pattern(self) -> str | None:
+        """The pattern that decided ``error_kind`` (else the first that matched)."""
+        if "error_kind" in self.facts:
+            return self.facts["error_kind"][1]
+        return self.matches[0].pattern.id if self.matches else None
+
+
+def decode_lenient(raw: bytes) -> str:
+    """Bytes as text whatever the encoding: UTF-16 by its BOM, else UTF-8 with replacement."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("utf-8", errors="replace")
+
+
+def trigger_literals(literals: list[str]) -> list[str]:
+    """The fewest literals whose presence covers all: drop any that contains another."""
+    unique = sorted(set(literals), key=lambda text: (len(text), text))
+    kept: list[str] = []
+    for literal in unique:
+        if not any(shorter in literal for shorter in kept):
+            kept.append(literal)
+    return kept
+
+
 class ErrorReader:
     """The compiled error patterns of one KB."""
 
@@ -46,6 +96,13 @@ class ErrorReader:
                             p.literal.lower() if p.literal else None)
             for p in knowledge.patterns.values()
         ]
+        self._list_facts = {
+            fact for fact, observation in knowledge.observations.items()
+            if observation.type is FactType.LIST
+        }
+        literals = [c.literal for c in self.patterns if c.literal]
+        self.needs_every_line = any(not c.literal for c in self.patterns)
+        self.triggers: list[str] = trigger_literals(literals)
 
     def matches(self, text: str) -> list[PatternMatch]:
         """Every pattern that matches the text (bounded to MAX_TEXT_CHARS)."""
@@ -60,13 +117,73 @@ class ErrorReader:
                 found.append(PatternMatch(compiled.pattern, match.group(0), match.start()))
         return found
 
-    def read(self, text: str) -> dict[str, tuple[Any, str]]:
-        """Facts implied by the text: fact id to (value, pattern id) after precedence."""
+    def reading(self, text: str) -> Reading:
+        """The facts the text implies after precedence, and the matches behind them."""
+        found = self.matches(text)
         chosen: dict[str, tuple[tuple[int, int], Any, str]] = {}
-        for match in self.matches(text):
+        for match in found:
             rank = (match.pattern.priority, len(match.text))
             for fact, value in match.pattern.sets.items():
                 current = chosen.get(fact)
                 if current is None or rank > current[0]:
-                    chosen[fact] = (rank, value, match.pattern.id)
-        return {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
+                    chosen[fact] = (rank, self._typed(fact, value), match.pattern.id)
+        facts = {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
+        return Reading(facts, tuple(found))
+
+    def read(self, text: str) -> dict[str, tuple[Any, str]]:
+        """Facts implied by the text: fact id to (value, pattern id) after precedence."""
+        return self.reading(text).facts
+
+    def _typed(self, fact: str, value: Any) -> Any:
+        """A scalar given for a list fact (``path: reverse_proxy``) becomes a one-item list."""
+        if fact in self._list_facts and not isinstance(value, list):
+            return [value]
+        return value
+
+
+_READERS: dict[int, tuple[weakref.ref[KnowledgeBase], ErrorReader]] = {}
+
+
+def reader_for(knowledge: KnowledgeBase) -> ErrorReader:
+    """The KB's reader, compiled on first use and reused while the KB lives."""
+    key = id(knowledge)
+    cached = _READERS.get(key)
+    if cached is not None and cached[0]() is knowledge:
+        return cached[1]
+    reader = ErrorReader(knowledge)
+    _READERS[key] = (weakref.ref(knowledge, lambda _ref: _READERS.pop(key, None)), reader)
+    return reader
+
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    """A pattern example that does not behave as its pattern promises."""
+
+    pattern_id: str
+    line: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.pattern_id}: {self.problem}: {self.line[:120]!r}"
+
+
+def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
+    """Every ``match`` example must match (and contain the literal); no ``no_match`` may.
+
+    The same check runs in pytest and can back ``kb test``: an example that
+    fails is a pattern that does not read what its author promised.
+    """
+    reader = reader_for(knowledge)
+    failures: list[ExampleFailure] = []
+    for compiled in reader.patterns:
+        pattern = compiled.pattern
+        for line in pattern.examples.match:
+            if compiled.literal is not None and compiled.literal not in line.lower():
+                failures.append(ExampleFailure(pattern.id, line,
+                                               f"lacks the literal {compiled.literal!r}"))
+            elif compiled.regex.search(line[:MAX_TEXT_CHARS]) is None:
+                failures.append(ExampleFailure(pattern.id, line, "should match but does not"))
+        for line in pattern.examples.no_match:
+            if compiled.regex.search(line[:MAX_TEXT_CHARS]) is not None:
+                failures.append(ExampleFailure(pattern.id, line, "matches but should not"))
+    return failures

@@ -1,0 +1,208 @@
+"""Scanning a whole log or stack trace for connection errors, streamed and bounded.
+
+The log is read in blocks of ``BLOCK_BYTES``, never whole, so memory stays
+flat whatever its size; at most ``max_bytes`` are read. In each block the
+reader's *trigger* literals (the few lowercase substrings that every pattern
+needs) are searched in the ASCII-lowercased bytes with C-speed ``find``;
+only the lines holding a trigger are decoded and read with the patterns.
+Most log lines hold none, which is why this runs far faster than matching
+every line.
+
+Matched lines are grouped into *events*: a line with its own timestamp
+starts one, and untimed lines just after it (a stack trace) join it. The
+first ``keep`` matched lines are kept for the report; the timing statistics
+(``engine.logtiming``) see every event, up to ``MAX_EVENTS``.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from engine.errortext import ErrorReader, Reading
+from engine.logtime import parse_timestamp
+
+BLOCK_BYTES = 1 << 20
+MAX_LINE_CHARS = 10_000
+MAX_EVENTS = 100_000
+KEEP_LINES = 50
+EVENT_GAP_LINES = 5
+LOOKBACK_LINES = 20
+
+
+@dataclass(frozen=True)
+class ErrorLine:
+    """One log line read as a connection error."""
+
+    number: int
+    text: str
+    timestamp: float | None
+    reading: Reading
+
+
+@dataclass
+class Event:
+    """One failure: a timestamped error line and the untimed lines that follow it."""
+
+    first_line: int
+    last_line: int
+    timestamp: float | None
+    quiet_seconds: float | None
+    facts: dict[str, tuple[Any, str]] = field(default_factory=dict)
+
+
+@dataclass
+class LogScan:
+    """What a log held: every event, the first matched lines, and how much was read."""
+
+    lines_read: int = 0
+    bytes_read: int = 0
+    truncated: bool = False
+    matched_lines: int = 0
+    kept: list[ErrorLine] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    events_dropped: int = 0
+
+
+def _utf8_blocks(stream: BinaryIO, max_bytes: int, scan: LogScan) -> Iterator[bytes]:
+    """The stream in blocks of at most BLOCK_BYTES, UTF-16 (by BOM) re-encoded as UTF-8."""
+    first = stream.read(min(BLOCK_BYTES, max_bytes))
+    decoder = None
+    if first[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    block = first
+    while block:
+        scan.bytes_read += len(block)
+        yield decoder.decode(block).encode("utf-8") if decoder else block
+        left = max_bytes - scan.bytes_read
+        if left <= 0:
+            scan.truncated = bool(stream.read(1))
+            return
+        block = stream.read(min(BLOCK_BYTES, left))
+
+
+def _lines(stream: BinaryIO, max_bytes: int, scan: LogScan) -> Iterator[tuple[bytes, int]]:
+    """Blocks cut at line ends, with the number of the block's first line.
+
+    A line longer than a block is cut: its first BLOCK_BYTES are kept and the
+    rest skipped up to its end, so one huge line cannot take all the memory.
+    """
+    carry = b""
+    skipping = False
+    line = 1
+    for block in _utf8_blocks(stream, max_bytes, scan):
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end + 1:], False
+            line += 1
+        data = carry + block if carry else block
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            if len(data) >= BLOCK_BYTES:
+                yield data + b"\n", line
+                skipping, carry = True, b""
+            else:
+                carry = data
+            continue
+        body, carry = data[:cut + 1], data[cut + 1:]
+        yield body, line
+        line += body.count(b"\n")
+    if carry:
+        yield carry + b"\n", line
+
+
+def _candidate_starts(lowered: bytes, triggers: list[bytes]) -> list[int]:
+    """Start offsets of the lines that hold at least one trigger."""
+    starts: set[int] = set()
+    for trigger in triggers:
+        position = lowered.find(trigger)
+        while position >= 0:
+            start = lowered.rfind(b"\n", 0, position) + 1
+            starts.add(start)
+            end = lowered.find(b"\n", position)
+            position = lowered.find(trigger, end + 1) if end >= 0 else -1
+    return sorted(starts)
+
+
+class LogScanner:
+    """Reads a log stream with one KB's error patterns."""
+
+    def __init__(self, reader: ErrorReader, keep: int = KEEP_LINES) -> None:
+        self.reader = reader
+        self.keep = keep
+        ascii_triggers = [t for t in reader.triggers if t.isascii()]
+        self.every_line = reader.needs_every_line or len(ascii_triggers) < len(reader.triggers)
+        self.triggers = [t.encode("ascii") for t in ascii_triggers]
+
+    def scan(self, stream: BinaryIO, max_bytes: int) -> LogScan:
+        """Read at most max_bytes of the stream; return every connection error found."""
+        scan = LogScan()
+        last_line = -EVENT_GAP_LINES - 1
+        for body, first_line in _lines(stream, max_bytes, scan):
+            scan.lines_read = first_line - 1 + body.count(b"\n")
+            starts = self._starts(body)
+            line = first_line
+            previous = 0
+            for start in starts:
+                line += body.count(b"\n", previous, start)
+                previous = start
+                end = body.find(b"\n", start)
+                text = body[start:min(end, start + MAX_LINE_CHARS * 4)].decode(
+                    "utf-8", errors="replace")[:MAX_LINE_CHARS]
+                reading = self.reader.reading(text)
+                if not reading.matches:
+                    continue
+                self._record(scan, body, start, line, text, reading, last_line)
+                last_line = line
+        return scan
+
+    def _starts(self, body: bytes) -> list[int]:
+        if self.every_line:
+            starts = [0]
+            position = body.find(b"\n")
+            while 0 <= position < len(body) - 1:
+                starts.append(position + 1)
+                position = body.find(b"\n", position + 1)
+            return starts
+        return _candidate_starts(body.lower(), self.triggers)
+
+    def _record(self, scan: LogScan, body: bytes, start: int, line: int, text: str,
+                reading: Reading, last_line: int) -> None:
+        scan.matched_lines += 1
+        stamp = parse_timestamp(text)
+        if len(scan.kept) < self.keep:
+            scan.kept.append(ErrorLine(line, text, stamp, reading))
+        current = scan.events[-1] if scan.events else None
+        joins = current is not None and stamp is None and line - last_line <= EVENT_GAP_LINES
+        if joins and current is not None:
+            current.last_line = line
+            for fact, value in reading.facts.items():
+                current.facts.setdefault(fact, value)
+            return
+        if len(scan.events) >= MAX_EVENTS:
+            scan.events_dropped += 1
+            return
+        quiet = None
+        if stamp is not None:
+            before = _previous_stamp(body, start, self.reader)
+            quiet = stamp - before if before is not None and stamp >= before else None
+        scan.events.append(Event(line, line, stamp, quiet, dict(reading.facts)))
+
+
+def _previous_stamp(body: bytes, start: int, reader: ErrorReader) -> float | None:
+    """The time of the nearest earlier timestamped line in the block, if it is no error."""
+    end = start - 1
+    for _ in range(LOOKBACK_LINES):
+        if end <= 0:
+            return None
+        begin = body.rfind(b"\n", 0, end) + 1
+        text = body[begin:end][:MAX_LINE_CHARS].decode("utf-8", errors="replace")
+        stamp = parse_timestamp(text)
+        if stamp is not None:
+            return None if reader.reading(text).matches else stamp
+        end = begin - 1
+    return None
