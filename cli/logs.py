@@ -10,15 +10,14 @@ its failures agree on (detail: the pattern id) and the timing observations
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, TextIO
 
 from cli.environment import Environment
 from engine.errors import InputError
 from engine.errortext import reader_for
 from engine.facts import FactRecord, Source
-from engine.logs import LogScan, LogScanner
+from engine.logs import ByteSource, LogScan, LogScanner
 from engine.logtime import iso
 from engine.logtiming import majority_facts, timing_facts
 from engine.session import Session
@@ -32,7 +31,7 @@ def log_records(session: Session, file: str, env: Environment) -> list[FactRecor
     scanner = LogScanner(reader_for(session.knowledge))
     try:
         if file == "-":
-            scan = _scan(scanner, sys.stdin.buffer)
+            scan = _scan(scanner, _binary_stdin(env))
         else:
             with Path(file).open("rb") as handle:
                 scan = _scan(scanner, handle)
@@ -52,8 +51,23 @@ def log_records(session: Session, file: str, env: Environment) -> list[FactRecor
     return records
 
 
-def _scan(scanner: LogScanner, stream: BinaryIO) -> LogScan:
+def _scan(scanner: LogScanner, stream: ByteSource) -> LogScan:
     return scanner.scan(stream, MAX_LOG_BYTES)
+
+
+class _EncodedText:
+    """A text stream read as UTF-8 bytes, chunk by chunk (stdin without a buffer, in tests)."""
+
+    def __init__(self, text: TextIO) -> None:
+        self._text = text
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self._text.read(size).encode("utf-8", errors="replace")
+
+
+def _binary_stdin(env: Environment) -> ByteSource:
+    buffer = getattr(env.stdin, "buffer", None)
+    return buffer if buffer is not None else _EncodedText(env.stdin)
 
 
 def error_line_entries(scan: LogScan) -> list[dict[str, Any]]:

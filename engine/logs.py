@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from engine.errortext import ErrorReader, Reading
 from engine.logtime import parse_timestamp
@@ -30,6 +30,12 @@ MAX_EVENTS = 100_000
 KEEP_LINES = 50
 EVENT_GAP_LINES = 5
 LOOKBACK_LINES = 20
+
+
+class ByteSource(Protocol):
+    """Anything read in byte chunks: a binary file, stdin's buffer, an adapter."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ class LogScan:
     events_dropped: int = 0
 
 
-def _utf8_blocks(stream: BinaryIO, max_bytes: int, scan: LogScan) -> Iterator[bytes]:
+def _utf8_blocks(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[bytes]:
     """The stream in blocks of at most BLOCK_BYTES, UTF-16 (by BOM) re-encoded as UTF-8."""
     first = stream.read(min(BLOCK_BYTES, max_bytes))
     decoder = None
@@ -83,7 +89,7 @@ def _utf8_blocks(stream: BinaryIO, max_bytes: int, scan: LogScan) -> Iterator[by
         block = stream.read(min(BLOCK_BYTES, left))
 
 
-def _lines(stream: BinaryIO, max_bytes: int, scan: LogScan) -> Iterator[tuple[bytes, int]]:
+def _lines(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[tuple[bytes, int]]:
     """Blocks cut at line ends, with the number of the block's first line.
 
     A line longer than a block is cut: its first BLOCK_BYTES are kept and the
@@ -138,7 +144,7 @@ class LogScanner:
         self.every_line = reader.needs_every_line or len(ascii_triggers) < len(reader.triggers)
         self.triggers = [t.encode("ascii") for t in ascii_triggers]
 
-    def scan(self, stream: BinaryIO, max_bytes: int) -> LogScan:
+    def scan(self, stream: ByteSource, max_bytes: int) -> LogScan:
         """Read at most max_bytes of the stream; return every connection error found."""
         scan = LogScan()
         last_line = -EVENT_GAP_LINES - 1
