@@ -1,11 +1,13 @@
 """Reading pasted error text: which KB error patterns match, and what they imply.
 
-Patterns are compiled once per KB (``reader_for`` caches the reader on the
-KB object). Each pattern carries a lowercase ``literal`` that every matching
-line contains, so a pattern is skipped with one substring test before its
-regular expression runs; the log scanner (``engine.logs``) goes further and
-looks for the few *trigger* literals in whole blocks of text, so lines that
-cannot match are never looked at one by one.
+Patterns are compiled once per KB (``reader_for`` caches the reader while
+the KB lives). Each pattern carries a lowercase ``literal`` that every
+matching line contains, so a pattern is skipped with one substring test
+before its regular expression runs; the log scanner (``engine.logs``) goes
+further and searches whole blocks of text for a few substrings of those
+literals (``engine.triggers``), so lines that cannot match are never looked
+at one by one, and a line that might is read only with the patterns that
+could match it.
 
 Precedence when patterns disagree on a fact: the highest ``priority`` wins,
 then the most specific reading (the longest matched text), then the pattern
@@ -23,11 +25,13 @@ from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from engine.kbmodel import KnowledgeBase
 from engine.schema import ErrorPattern, FactType
+from engine.triggers import TriggerPlanner
 
 MAX_TEXT_CHARS = 20_000
 
@@ -77,16 +81,6 @@ def decode_lenient(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def trigger_literals(literals: list[str]) -> list[str]:
-    """The fewest literals whose presence covers all: drop any that contains another."""
-    unique = sorted(set(literals), key=lambda text: (len(text), text))
-    kept: list[str] = []
-    for literal in unique:
-        if not any(shorter in literal for shorter in kept):
-            kept.append(literal)
-    return kept
-
-
 class ErrorReader:
     """The compiled error patterns of one KB."""
 
@@ -100,16 +94,15 @@ class ErrorReader:
             fact for fact, observation in knowledge.observations.items()
             if observation.type is FactType.LIST
         }
-        literals = [c.literal for c in self.patterns if c.literal]
-        self.needs_every_line = any(not c.literal for c in self.patterns)
-        self.triggers: list[str] = trigger_literals(literals)
+        self.planner = TriggerPlanner([c.literal for c in self.patterns])
 
-    def matches(self, text: str) -> list[PatternMatch]:
-        """Every pattern that matches the text (bounded to MAX_TEXT_CHARS)."""
+    def matches(self, text: str, only: Iterable[int] | None = None) -> list[PatternMatch]:
+        """Every pattern (of ``only``, by index, when given) that matches the bounded text."""
         text = text[:MAX_TEXT_CHARS]
         lowered = text.lower()
         found = []
-        for compiled in self.patterns:
+        chosen = self.patterns if only is None else [self.patterns[i] for i in only]
+        for compiled in chosen:
             if compiled.literal is not None and compiled.literal not in lowered:
                 continue
             match = compiled.regex.search(text)
@@ -117,9 +110,9 @@ class ErrorReader:
                 found.append(PatternMatch(compiled.pattern, match.group(0), match.start()))
         return found
 
-    def reading(self, text: str) -> Reading:
+    def reading(self, text: str, only: Iterable[int] | None = None) -> Reading:
         """The facts the text implies after precedence, and the matches behind them."""
-        found = self.matches(text)
+        found = self.matches(text, only)
         chosen: dict[str, tuple[tuple[int, int], Any, str]] = {}
         for match in found:
             rank = (match.pattern.priority, len(match.text))

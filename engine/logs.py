@@ -1,12 +1,12 @@
 """Scanning a whole log or stack trace for connection errors, streamed and bounded.
 
 The log is read in blocks of ``BLOCK_BYTES``, never whole, so memory stays
-flat whatever its size; at most ``max_bytes`` are read. In each block the
-reader's *trigger* literals (the few lowercase substrings that every pattern
-needs) are searched in the ASCII-lowercased bytes with C-speed ``find``;
-only the lines holding a trigger are decoded and read with the patterns.
-Most log lines hold none, which is why this runs far faster than matching
-every line.
+flat whatever its size; at most ``max_bytes`` are read. In each block a few
+substrings of the patterns' literals, chosen for this log by
+``engine.triggers``, are searched in the ASCII-lowercased bytes with C-speed
+``find``; only the lines holding one are decoded, and read only with the
+patterns whose literal holds it. Most log lines hold none, which is why this
+runs far faster than matching every line.
 
 Matched lines are grouped into *events*: a line with its own timestamp
 starts one, and untimed lines just after it (a stack trace) join it. The
@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from engine.errortext import ErrorReader, Reading
 from engine.logtime import parse_timestamp
+from engine.triggers import TriggerPlan
 
 BLOCK_BYTES = 1 << 20
 MAX_LINE_CHARS = 10_000
@@ -121,17 +122,18 @@ def _lines(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[tuple[
         yield carry + b"\n", line
 
 
-def _candidate_starts(lowered: bytes, triggers: list[bytes]) -> list[int]:
-    """Start offsets of the lines that hold at least one trigger."""
-    starts: set[int] = set()
-    for trigger in triggers:
-        position = lowered.find(trigger)
-        while position >= 0:
+def _candidates(lowered: bytes, plan: TriggerPlan) -> list[tuple[int, set[int]]]:
+    """Start offsets of the lines holding a planned gram, with the patterns to read them with."""
+    lines: dict[int, set[int]] = {}
+    for search, patterns in zip(plan.searches, plan.patterns, strict=True):
+        found = search.search(lowered)
+        while found is not None:
+            position = found.start()
             start = lowered.rfind(b"\n", 0, position) + 1
-            starts.add(start)
+            lines.setdefault(start, set()).update(patterns)
             end = lowered.find(b"\n", position)
-            position = lowered.find(trigger, end + 1) if end >= 0 else -1
-    return sorted(starts)
+            found = search.search(lowered, end + 1) if end >= 0 else None
+    return sorted(lines.items())
 
 
 class LogScanner:
@@ -140,9 +142,7 @@ class LogScanner:
     def __init__(self, reader: ErrorReader, keep: int = KEEP_LINES) -> None:
         self.reader = reader
         self.keep = keep
-        ascii_triggers = [t for t in reader.triggers if t.isascii()]
-        self.every_line = reader.needs_every_line or len(ascii_triggers) < len(reader.triggers)
-        self.triggers = [t.encode("ascii") for t in ascii_triggers]
+        self.plan: TriggerPlan | None = None
 
     def scan(self, stream: ByteSource, max_bytes: int) -> LogScan:
         """Read at most max_bytes of the stream; return every connection error found."""
@@ -150,31 +150,28 @@ class LogScanner:
         last_line = -EVENT_GAP_LINES - 1
         for body, first_line in _lines(stream, max_bytes, scan):
             scan.lines_read = first_line - 1 + body.count(b"\n")
-            starts = self._starts(body)
             line = first_line
             previous = 0
-            for start in starts:
+            for start, patterns in self._candidates(body):
                 line += body.count(b"\n", previous, start)
                 previous = start
                 end = body.find(b"\n", start)
                 text = body[start:min(end, start + MAX_LINE_CHARS * 4)].decode(
                     "utf-8", errors="replace")[:MAX_LINE_CHARS]
-                reading = self.reader.reading(text)
+                reading = self.reader.reading(text, sorted(patterns) if patterns else None)
                 if not reading.matches:
                     continue
                 self._record(scan, body, start, line, text, reading, last_line)
                 last_line = line
         return scan
 
-    def _starts(self, body: bytes) -> list[int]:
-        if self.every_line:
-            starts = [0]
-            position = body.find(b"\n")
-            while 0 <= position < len(body) - 1:
-                starts.append(position + 1)
-                position = body.find(b"\n", position + 1)
-            return starts
-        return _candidate_starts(body.lower(), self.triggers)
+    def _candidates(self, body: bytes) -> list[tuple[int, set[int]]]:
+        """The lines of the block worth reading, each with the patterns to read it with."""
+        if self.plan is None:
+            self.plan = self.reader.planner.plan(body)
+        if self.plan.every_line:
+            return [(start, set()) for start in _line_starts(body)]
+        return _candidates(body.lower(), self.plan)
 
     def _record(self, scan: LogScan, body: bytes, start: int, line: int, text: str,
                 reading: Reading, last_line: int) -> None:
@@ -197,6 +194,16 @@ class LogScanner:
             before = _previous_stamp(body, start, self.reader)
             quiet = stamp - before if before is not None and stamp >= before else None
         scan.events.append(Event(line, line, stamp, quiet, dict(reading.facts)))
+
+
+def _line_starts(body: bytes) -> list[int]:
+    """Every line start of the block (the slow path, for patterns without a literal)."""
+    starts = [0]
+    position = body.find(b"\n")
+    while 0 <= position < len(body) - 1:
+        starts.append(position + 1)
+        position = body.find(b"\n", position + 1)
+    return starts
 
 
 def _previous_stamp(body: bytes, start: int, reader: ErrorReader) -> float | None:
