@@ -49,15 +49,30 @@ class ErrorLine:
     reading: Reading
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
-    """One failure: a timestamped error line and the untimed lines that follow it."""
+    """One failure: a timestamped error line and the untimed lines that follow it.
+
+    ``facts`` is shared between events that read the same (see ``_FactsCache``),
+    so a log with a hundred thousand failures costs about a hundred bytes each.
+    """
 
     first_line: int
     last_line: int
     timestamp: float | None
     quiet_seconds: float | None
-    facts: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    facts: dict[str, tuple[Any, str]]
+
+
+class _FactsCache:
+    """One shared, never-mutated dict per distinct set of facts."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[str, tuple[Any, str]]] = {}
+
+    def shared(self, facts: dict[str, tuple[Any, str]]) -> dict[str, tuple[Any, str]]:
+        key = repr(sorted(facts.items()))
+        return self._seen.setdefault(key, facts)
 
 
 @dataclass
@@ -125,15 +140,19 @@ def _lines(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[tuple[
 def _candidates(lowered: bytes, plan: TriggerPlan) -> list[tuple[int, set[int]]]:
     """Start offsets of the lines holding a planned gram, with the patterns to read them with."""
     lines: dict[int, set[int]] = {}
-    for search, patterns in zip(plan.searches, plan.patterns, strict=True):
+    for group, search in enumerate(plan.searches):
         found = search.search(lowered)
         while found is not None:
             position = found.start()
             start = lowered.rfind(b"\n", 0, position) + 1
-            lines.setdefault(start, set()).update(patterns)
+            lines.setdefault(start, set()).add(group)
             end = lowered.find(b"\n", position)
             found = search.search(lowered, end + 1) if end >= 0 else None
-    return sorted(lines.items())
+    candidates = []
+    for start, groups in sorted(lines.items()):
+        end = lowered.find(b"\n", start)
+        candidates.append((start, plan.patterns_in(groups, lowered[start:end])))
+    return candidates
 
 
 class LogScanner:
@@ -143,12 +162,15 @@ class LogScanner:
         self.reader = reader
         self.keep = keep
         self.plan: TriggerPlan | None = None
+        self._facts = _FactsCache()
+        self._matched_starts: set[int] = set()
 
     def scan(self, stream: ByteSource, max_bytes: int) -> LogScan:
         """Read at most max_bytes of the stream; return every connection error found."""
         scan = LogScan()
         last_line = -EVENT_GAP_LINES - 1
         for body, first_line in _lines(stream, max_bytes, scan):
+            self._matched_starts = set()
             scan.lines_read = first_line - 1 + body.count(b"\n")
             line = first_line
             previous = 0
@@ -161,6 +183,7 @@ class LogScanner:
                 reading = self.reader.reading(text, sorted(patterns) if patterns else None)
                 if not reading.matches:
                     continue
+                self._matched_starts.add(start)
                 self._record(scan, body, start, line, text, reading, last_line)
                 last_line = line
         return scan
@@ -183,17 +206,17 @@ class LogScanner:
         joins = current is not None and stamp is None and line - last_line <= EVENT_GAP_LINES
         if joins and current is not None:
             current.last_line = line
-            for fact, value in reading.facts.items():
-                current.facts.setdefault(fact, value)
+            merged = {**reading.facts, **current.facts}
+            current.facts = self._facts.shared(merged)
             return
         if len(scan.events) >= MAX_EVENTS:
             scan.events_dropped += 1
             return
         quiet = None
         if stamp is not None:
-            before = _previous_stamp(body, start, self.reader)
+            before = _previous_stamp(body, start, self._matched_starts)
             quiet = stamp - before if before is not None and stamp >= before else None
-        scan.events.append(Event(line, line, stamp, quiet, dict(reading.facts)))
+        scan.events.append(Event(line, line, stamp, quiet, self._facts.shared(dict(reading.facts))))
 
 
 def _line_starts(body: bytes) -> list[int]:
@@ -206,7 +229,7 @@ def _line_starts(body: bytes) -> list[int]:
     return starts
 
 
-def _previous_stamp(body: bytes, start: int, reader: ErrorReader) -> float | None:
+def _previous_stamp(body: bytes, start: int, errors: set[int]) -> float | None:
     """The time of the nearest earlier timestamped line in the block, if it is no error."""
     end = start - 1
     for _ in range(LOOKBACK_LINES):
@@ -216,6 +239,6 @@ def _previous_stamp(body: bytes, start: int, reader: ErrorReader) -> float | Non
         text = body[begin:end][:MAX_LINE_CHARS].decode("utf-8", errors="replace")
         stamp = parse_timestamp(text)
         if stamp is not None:
-            return None if reader.reading(text).matches else stamp
+            return None if begin in errors else stamp
         end = begin - 1
     return None

@@ -43,7 +43,17 @@ class TriggerPlan:
     grams: tuple[bytes, ...]
     searches: tuple[re.Pattern[bytes], ...]
     patterns: tuple[tuple[int, ...], ...]
+    members: tuple[tuple[tuple[bytes, tuple[int, ...]], ...], ...]
     every_line: tuple[int, ...]
+
+    def patterns_in(self, groups: set[int], lowered_line: bytes) -> set[int]:
+        """The patterns to read a line with: those whose literal holds a gram the line holds."""
+        found: set[int] = set()
+        for group in groups:
+            for gram, patterns in self.members[group]:
+                if gram in lowered_line:
+                    found.update(patterns)
+        return found
 
 
 class TriggerPlanner:
@@ -113,6 +123,11 @@ class TriggerPlanner:
             searches=tuple(re.compile(_trie(grams)) for grams in groups.values()),
             patterns=tuple(
                 tuple(sorted({i for gram in grams for i in self._patterns_for(gram)}))
+                for grams in groups.values()
+            ),
+            members=tuple(
+                tuple((gram.encode("ascii"), tuple(sorted(self._patterns_for(gram))))
+                      for gram in grams)
                 for grams in groups.values()
             ),
             every_line=self.every_line,
