@@ -6,6 +6,7 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from engine.errortext import (
@@ -16,7 +17,8 @@ from engine.errortext import (
 )
 from engine.kbmodel import KnowledgeBase
 
-HELDOUT = Path(__file__).resolve().parent.parent / "data" / "heldout_errors.yaml"
+DATA = Path(__file__).resolve().parent.parent / "data"
+HELDOUT_SETS = ["heldout_errors.yaml", "heldout_errors_2.yaml", "heldout_errors_3.yaml"]
 PER_PATTERN_BUDGET_SECONDS = 0.005
 
 
@@ -102,13 +104,28 @@ def test_fresh_reader_matches_cached_reader(knowledge: KnowledgeBase) -> None:
     assert ErrorReader(knowledge).read(line) == reader_for(knowledge).read(line)
 
 
-def test_heldout_lines_are_read_right_at_least_95_percent(knowledge: KnowledgeBase) -> None:
-    """Real lines from public issue threads, not written against: error_kind >= 95% right."""
-    lines = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["lines"]
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_heldout_lines_are_read_right_at_least_95_percent(
+    knowledge: KnowledgeBase, name: str
+) -> None:
+    """Real lines from public issue threads (see README for first-contact scores): >= 95%."""
+    lines = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["lines"]
     reader = reader_for(knowledge)
     right = sum(
         1 for item in lines
         if reader.read(item["line"]).get("error_kind", (None,))[0] == item["error_kind"]
     )
-    assert len(lines) >= 100
+    assert len(lines) >= 20
     assert right / len(lines) >= 0.95, f"{right}/{len(lines)}"
+
+
+def test_heldout_lines_are_never_misread(knowledge: KnowledgeBase) -> None:
+    """A line the catalogue cannot read is left unread, never given a wrong error_kind."""
+    reader = reader_for(knowledge)
+    wrong = []
+    for name in HELDOUT_SETS:
+        for item in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["lines"]:
+            got = reader.read(item["line"]).get("error_kind", (None,))[0]
+            if got is not None and got != item["error_kind"]:
+                wrong.append((item["line"][:80], got))
+    assert wrong == []
