@@ -27,6 +27,7 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from engine.kbmodel import KnowledgeBase
@@ -86,7 +87,7 @@ class ErrorReader:
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.patterns = [
-            CompiledPattern(p, re.compile(p.regex, re.IGNORECASE),
+            CompiledPattern(p, re.compile(p.regex, re.IGNORECASE | re.MULTILINE),
                             p.literal.lower() if p.literal else None)
             for p in knowledge.patterns.values()
         ]
@@ -94,7 +95,11 @@ class ErrorReader:
             fact for fact, observation in knowledge.observations.items()
             if observation.type is FactType.LIST
         }
-        self.planner = TriggerPlanner([c.literal for c in self.patterns])
+
+    @cached_property
+    def planner(self) -> TriggerPlanner:
+        """The gram planner for log scanning (built on first use: ``--error`` needs none)."""
+        return TriggerPlanner([c.literal for c in self.patterns])
 
     def matches(self, text: str, only: Iterable[int] | None = None) -> list[PatternMatch]:
         """Every pattern (of ``only``, by index, when given) that matches the bounded text."""
