@@ -35,6 +35,9 @@ from engine.schema import ErrorPattern, FactType
 from engine.triggers import TriggerPlanner
 
 MAX_TEXT_CHARS = 20_000
+# ASCII: ``\b`` and ``\w`` must see a boundary between "报错" and "Connection reset";
+# MULTILINE: ``^`` and ``$`` anchor lines of a multi-line paste.
+FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class ErrorReader:
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.patterns = [
-            CompiledPattern(p, re.compile(p.regex, re.IGNORECASE | re.MULTILINE),
+            CompiledPattern(p, re.compile(p.regex, FLAGS),
                             p.literal.lower() if p.literal else None)
             for p in knowledge.patterns.values()
         ]
