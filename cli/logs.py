@@ -18,7 +18,6 @@ from engine.errors import InputError
 from engine.errortext import reader_for
 from engine.facts import FactRecord, Source
 from engine.logs import ByteSource, LogScan, LogScanner
-from engine.logtime import iso
 from engine.logtiming import majority_facts, timing_facts
 from engine.session import Session
 
@@ -74,7 +73,7 @@ def error_line_entries(scan: LogScan) -> list[dict[str, Any]]:
     """The report's account of the lines read: number, text, time, pattern and facts."""
     return [
         {"source": "log", "line": line.number, "text": line.text[:LINE_CHARS],
-         "timestamp": iso(line.timestamp), "pattern": line.reading.best_pattern,
+         "timestamp": line.timestamp_text, "pattern": line.reading.best_pattern,
          "patterns": line.reading.pattern_ids,
          "facts": {fact: value for fact, (value, _) in line.reading.facts.items()}}
         for line in scan.kept

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.errortext import ErrorReader, Reading
-from engine.logtime import parse_timestamp
+from engine.logtime import find_timestamp, parse_timestamp
 from engine.triggers import TriggerPlan
 
 BLOCK_BYTES = 1 << 20
@@ -46,6 +46,7 @@ class ErrorLine:
     number: int
     text: str
     timestamp: float | None
+    timestamp_text: str | None
     reading: Reading
 
 
@@ -199,9 +200,10 @@ class LogScanner:
     def _record(self, scan: LogScan, body: bytes, start: int, line: int, text: str,
                 reading: Reading, last_line: int) -> None:
         scan.matched_lines += 1
-        stamp = parse_timestamp(text)
+        found = find_timestamp(text)
+        stamp = found[0] if found else None
         if len(scan.kept) < self.keep:
-            scan.kept.append(ErrorLine(line, text, stamp, reading))
+            scan.kept.append(ErrorLine(line, text, stamp, found[1] if found else None, reading))
         current = scan.events[-1] if scan.events else None
         joins = current is not None and stamp is None and line - last_line <= EVENT_GAP_LINES
         if joins and current is not None:

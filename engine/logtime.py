@@ -3,7 +3,8 @@
 Only lines already read as connection errors (and their neighbours) are
 parsed, so this runs a few times per error, not once per log line. Times
 without a zone are taken as UTC and syslog times without a year as the year
-2000: only differences between times matter to the timing observations.
+2000: only differences between times matter to the timing observations. The
+report shows each timestamp as the line wrote it.
 """
 
 from __future__ import annotations
@@ -54,36 +55,34 @@ def _stamp(year: int, month: int, day: int, hms: tuple[str, str, str],
     return moment.timestamp() + _fraction(fraction)
 
 
-def parse_timestamp(line: str) -> float | None:
-    """Seconds since the epoch of the first timestamp near the start of the line, if any."""
+def find_timestamp(line: str) -> tuple[float, str] | None:
+    """The first timestamp near the start of the line: seconds since the epoch, and its text."""
     head = line[:HEAD_CHARS]
+    seconds: float | None = None
     match = ISO.search(head)
     if match:
         y, mo, d, h, mi, s, frac, zone = match.groups()
-        return _stamp(int(y), int(mo), int(d), (h, mi, s), frac, _zone(zone))
-    match = SLASHED.search(head)
-    if match:
+        seconds = _stamp(int(y), int(mo), int(d), (h, mi, s), frac, _zone(zone))
+    elif match := SLASHED.search(head):
         y, mo, d, h, mi, s, frac = match.groups()
-        return _stamp(int(y), int(mo), int(d), (h, mi, s), frac, UTC)
-    match = CLF.search(head)
-    if match:
+        seconds = _stamp(int(y), int(mo), int(d), (h, mi, s), frac, UTC)
+    elif match := CLF.search(head):
         d, mon, y, h, mi, s, frac, zone = match.groups()
         month = MONTHS.get(mon.lower())
-        return _stamp(int(y), month, int(d), (h, mi, s), frac, _zone(zone)) if month else None
-    match = SYSLOG.search(head)
-    if match:
+        seconds = _stamp(int(y), month, int(d), (h, mi, s), frac, _zone(zone)) if month else None
+    elif match := SYSLOG.search(head):
         mon, d, h, mi, s, frac = match.groups()
         month = MONTHS.get(mon.lower())
-        return _stamp(2000, month, int(d), (h, mi, s), frac, UTC) if month else None
-    match = KLOG.search(head)
-    if match:
+        seconds = _stamp(2000, month, int(d), (h, mi, s), frac, UTC) if month else None
+    elif match := KLOG.search(head):
         mo, d, h, mi, s, frac = match.groups()
-        return _stamp(2000, int(mo), int(d), (h, mi, s), frac, UTC)
-    return None
-
-
-def iso(seconds: float | None) -> str | None:
-    """A timestamp for the report (UTC, ISO 8601), or None."""
-    if seconds is None:
+        seconds = _stamp(2000, int(mo), int(d), (h, mi, s), frac, UTC)
+    if seconds is None or match is None:
         return None
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+    return seconds, match.group(0).strip("[] ")
+
+
+def parse_timestamp(line: str) -> float | None:
+    """Seconds since the epoch of the first timestamp near the start of the line, if any."""
+    found = find_timestamp(line)
+    return found[0] if found else None

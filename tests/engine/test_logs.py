@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
+from engine.loader import load_kb
 from engine.logs import BLOCK_BYTES, LogScan, LogScanner
 from engine.logtime import parse_timestamp
 from engine.logtiming import majority_facts, timing_facts
@@ -145,3 +147,26 @@ def test_timestamp_formats_logs_use() -> None:
     klog = parse_timestamp("E1121 09:00:06.000000   1 portforward.go:1] x")
     assert syslog is not None and klog is not None and klog - syslog == 1
     assert parse_timestamp("no time here") is None
+
+
+def test_a_pattern_without_literal_is_still_found_in_logs(tmp_path: Path) -> None:
+    """An extension KB's pattern with no literal makes every line a candidate; it is found."""
+    (tmp_path / "manifest.yaml").write_text("name: ext\ncontent_version: '1'\n", encoding="utf-8")
+    (tmp_path / "errors").mkdir()
+    (tmp_path / "errors" / "acme.yaml").write_text(
+        "patterns:\n"
+        "  - id: acme-link-down\n"
+        "    stack: acme\n"
+        "    regex: 'ACME-\\d+ link (?:down|lost)'\n"
+        "    sets: {error_kind: reset}\n"
+        "    examples:\n"
+        "      match: ['ACME-42 link down']\n", encoding="utf-8")
+    extended = load_kb([tmp_path])
+    result = scan(extended, "ok\nfine\n2026-11-21T10:00:00Z ACME-7 link lost\n")
+    assert [(e.number, e.reading.pattern_ids) for e in result.kept] == [(3, ["acme-link-down"])]
+
+
+def test_syslog_time_is_reported_as_written(knowledge: KnowledgeBase) -> None:
+    """A year-less syslog stamp is kept as the line wrote it, not as a made-up year."""
+    result = scan(knowledge, f"Nov 21 10:00:05 web1 app[7]: {RESET}\n")
+    assert result.kept[0].timestamp_text == "Nov 21 10:00:05"
