@@ -152,7 +152,9 @@ def _candidates(lowered: bytes, plan: TriggerPlan) -> list[tuple[int, set[int]]]
     candidates = []
     for start, groups in sorted(lines.items()):
         end = lowered.find(b"\n", start)
-        candidates.append((start, plan.patterns_in(groups, lowered[start:end])))
+        patterns = plan.patterns_in(groups, lowered[start:end])
+        if patterns:
+            candidates.append((start, patterns))
     return candidates
 
 

@@ -44,16 +44,17 @@ class TriggerPlan:
     searches: tuple[re.Pattern[bytes], ...]
     patterns: tuple[tuple[int, ...], ...]
     members: tuple[tuple[tuple[bytes, tuple[int, ...]], ...], ...]
+    literals: tuple[bytes, ...]
     every_line: tuple[int, ...]
 
     def patterns_in(self, groups: set[int], lowered_line: bytes) -> set[int]:
-        """The patterns to read a line with: those whose literal holds a gram the line holds."""
+        """The patterns to read a line with: a gram of theirs is in the line, and their literal."""
         found: set[int] = set()
         for group in groups:
             for gram, patterns in self.members[group]:
                 if gram in lowered_line:
                     found.update(patterns)
-        return found
+        return {index for index in found if self.literals[index] in lowered_line}
 
 
 class TriggerPlanner:
@@ -63,6 +64,10 @@ class TriggerPlanner:
         self.every_line = tuple(
             index for index, literal in enumerate(literals)
             if not literal or not literal.isascii()
+        )
+        self._literals = tuple(
+            literal.encode("ascii") if literal and literal.isascii() else b""
+            for literal in literals
         )
         self._by_literal: dict[str, list[int]] = {}
         for index, literal in enumerate(literals):
@@ -130,6 +135,7 @@ class TriggerPlanner:
                       for gram in grams)
                 for grams in groups.values()
             ),
+            literals=self._literals,
             every_line=self.every_line,
         )
 
