@@ -127,7 +127,7 @@ class ErrorReader:
             for fact, value in match.pattern.sets.items():
                 current = chosen.get(fact)
                 if current is None or rank > current[0]:
-                    chosen[fact] = (rank, self._typed(fact, value), match.pattern.id)
+                    chosen[fact] = (rank, self.typed_value(fact, value), match.pattern.id)
         facts = {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
         return Reading(facts, tuple(found))
 
@@ -135,7 +135,7 @@ class ErrorReader:
         """Facts implied by the text: fact id to (value, pattern id) after precedence."""
         return self.reading(text).facts
 
-    def _typed(self, fact: str, value: Any) -> Any:
+    def typed_value(self, fact: str, value: Any) -> Any:
         """A scalar given for a list fact (``path: reverse_proxy``) becomes a one-item list."""
         if fact in self._list_facts and not isinstance(value, list):
             return [value]

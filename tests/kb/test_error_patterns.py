@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.conditions import value_problem
 from engine.errortext import check_pattern_examples, reader_for
 from engine.kbmodel import KnowledgeBase
 
@@ -79,3 +80,21 @@ def test_list_facts_from_patterns_become_lists(knowledge: KnowledgeBase) -> None
     """A pattern's scalar for a list fact (path) is read as a one-item list."""
     line = "upstream timed out (110: Connection timed out) while connecting to upstream"
     assert reader_for(knowledge).read(line)["path"][0] == ["reverse_proxy"]
+
+
+def test_every_fact_a_pattern_sets_is_a_valid_observation_value(
+    knowledge: KnowledgeBase,
+) -> None:
+    """What a reading yields is accepted by the fact store: known id, allowed value."""
+    reader = reader_for(knowledge)
+    problems = []
+    for compiled in reader.patterns:
+        for fact, value in compiled.pattern.sets.items():
+            observation = knowledge.observations.get(fact)
+            if observation is None:
+                problems.append(f"{compiled.pattern.id}: unknown fact {fact!r}")
+                continue
+            problem = value_problem(observation, reader.typed_value(fact, value))
+            if problem:
+                problems.append(f"{compiled.pattern.id}: {problem}")
+    assert problems == []
