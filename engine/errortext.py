@@ -163,9 +163,11 @@ class ExampleFailure:
     pattern_id: str
     line: str
     problem: str
+    where: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.pattern_id}: {self.problem}: {self.line[:120]!r}"
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.pattern_id}: {self.problem}: {self.line[:120]!r}"
 
 
 def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
@@ -178,13 +180,16 @@ def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
     failures: list[ExampleFailure] = []
     for compiled in reader.patterns:
         pattern = compiled.pattern
+        origin = knowledge.origin("pattern", pattern.id)
+        where = str(origin) if origin else None
         for line in pattern.examples.match:
             if compiled.literal is not None and compiled.literal not in line.lower():
                 failures.append(ExampleFailure(pattern.id, line,
-                                               f"lacks the literal {compiled.literal!r}"))
+                                               f"lacks the literal {compiled.literal!r}", where))
             elif compiled.regex.search(line[:MAX_TEXT_CHARS]) is None:
-                failures.append(ExampleFailure(pattern.id, line, "should match but does not"))
+                failures.append(ExampleFailure(pattern.id, line, "should match but does not",
+                                               where))
         for line in pattern.examples.no_match:
             if compiled.regex.search(line[:MAX_TEXT_CHARS]) is not None:
-                failures.append(ExampleFailure(pattern.id, line, "matches but should not"))
+                failures.append(ExampleFailure(pattern.id, line, "matches but should not", where))
     return failures

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.conditions import value_problem
 from engine.errortext import check_pattern_examples, reader_for
 from engine.kbmodel import KnowledgeBase
+from engine.loader import load_kb
 
 STACKS = {"generic", "python", "java", "go", "node", "dotnet", "curl", "git", "ssh", "nginx",
           "haproxy", "envoy", "aws", "postgres", "mysql", "redis", "grpc", "docker", "kubectl"}
@@ -98,3 +101,25 @@ def test_every_fact_a_pattern_sets_is_a_valid_observation_value(
             if problem:
                 problems.append(f"{compiled.pattern.id}: {problem}")
     assert problems == []
+
+
+def test_a_broken_example_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    """An extension pattern whose example does not match is named with its file and line."""
+    (tmp_path / "manifest.yaml").write_text("name: ext\ncontent_version: '1'\n", encoding="utf-8")
+    (tmp_path / "errors").mkdir()
+    (tmp_path / "errors" / "acme.yaml").write_text(
+        "patterns:\n"
+        "  - id: acme-reset\n"
+        "    stack: acme\n"
+        "    regex: 'ACME reset \\d+'\n"
+        "    literal: acme reset\n"
+        "    sets: {error_kind: reset}\n"
+        "    examples:\n"
+        "      match: ['ACME reset now']\n"
+        "      no_match: ['ACME reset 7']\n", encoding="utf-8")
+    failures = [str(f) for f in check_pattern_examples(load_kb([tmp_path]))]
+    where = f"{tmp_path / 'errors' / 'acme.yaml'}:2"
+    assert failures == [
+        f"{where}: acme-reset: should match but does not: 'ACME reset now'",
+        f"{where}: acme-reset: matches but should not: 'ACME reset 7'",
+    ]
