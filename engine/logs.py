@@ -3,13 +3,15 @@
 The log is read in blocks of ``BLOCK_BYTES``, never whole, so memory stays
 flat whatever its size; at most ``max_bytes`` are read. In each block a few
 substrings of the patterns' literals, chosen for this log by
-``engine.triggers``, are searched in the ASCII-lowercased bytes with C-speed
-``find``; only the lines holding one are decoded, and read only with the
-patterns whose literal holds it. Most log lines hold none, which is why this
-runs far faster than matching every line.
+``engine.triggers``, are searched in the ASCII-lowercased bytes at C speed
+(one regular expression per first byte); only the lines holding one and a
+pattern's literal are decoded, and read only with those patterns. Most log
+lines hold none, which is why this runs far faster than matching every line.
 
 Matched lines are grouped into *events*: a line with its own timestamp
-starts one, and untimed lines just after it (a stack trace) join it. The
+starts one, and untimed lines just after it (a stack trace) join it unless a
+timestamped line (a new log record) comes between; an untimed event takes the
+time of the log line above it. The
 first ``keep`` matched lines are kept for the report; the timing statistics
 (``engine.logtiming``) see every event, up to ``MAX_EVENTS``.
 """
@@ -152,7 +154,7 @@ def _candidates(lowered: bytes, plan: TriggerPlan) -> list[tuple[int, set[int]]]
     candidates = []
     for start, groups in sorted(lines.items()):
         end = lowered.find(b"\n", start)
-        patterns = plan.patterns_in(groups, lowered[start:end])
+        patterns = plan.patterns_in(groups, lowered[start:end if end >= 0 else len(lowered)])
         if patterns:
             candidates.append((start, patterns))
     return candidates
@@ -167,6 +169,7 @@ class LogScanner:
         self.plan: TriggerPlan | None = None
         self._facts = _FactsCache()
         self._matched_starts: set[int] = set()
+        self._last_start = -1
 
     def scan(self, stream: ByteSource, max_bytes: int) -> LogScan:
         """Read at most max_bytes of the stream; return every connection error found."""
@@ -174,6 +177,7 @@ class LogScanner:
         last_line = -EVENT_GAP_LINES - 1
         for body, first_line in _lines(stream, max_bytes, scan):
             self._matched_starts = set()
+            self._last_start = -1
             scan.lines_read = first_line - 1 + body.count(b"\n")
             line = first_line
             previous = 0
@@ -181,13 +185,14 @@ class LogScanner:
                 line += body.count(b"\n", previous, start)
                 previous = start
                 end = body.find(b"\n", start)
+                end = end if end >= 0 else len(body)
                 text = body[start:min(end, start + MAX_LINE_CHARS * 4)].decode(
                     "utf-8", errors="replace")[:MAX_LINE_CHARS]
                 reading = self.reader.reading(text, sorted(patterns) if patterns else None)
                 if not reading.matches:
                     continue
-                self._matched_starts.add(start)
                 self._record(scan, body, start, line, text, reading, last_line)
+                self._matched_starts.add(start)
                 last_line = line
         return scan
 
@@ -206,20 +211,23 @@ class LogScanner:
         stamp = found[0] if found else None
         if len(scan.kept) < self.keep:
             scan.kept.append(ErrorLine(line, text, stamp, found[1] if found else None, reading))
+        before = _nearest_stamp(body, start)
+        after_last = self._last_start
+        self._last_start = start
         current = scan.events[-1] if scan.events else None
-        joins = current is not None and stamp is None and line - last_line <= EVENT_GAP_LINES
-        if joins and current is not None:
+        new_record = stamp is not None or (before is not None and before[1] > after_last)
+        if current is not None and not new_record and line - last_line <= EVENT_GAP_LINES:
             current.last_line = line
-            merged = {**reading.facts, **current.facts}
-            current.facts = self._facts.shared(merged)
+            current.facts = self._facts.shared({**reading.facts, **current.facts})
             return
         if len(scan.events) >= MAX_EVENTS:
             scan.events_dropped += 1
             return
         quiet = None
-        if stamp is not None:
-            before = _previous_stamp(body, start, self._matched_starts)
-            quiet = stamp - before if before is not None and stamp >= before else None
+        if stamp is None and before is not None:
+            stamp = before[0]
+        elif stamp is not None and before is not None and before[1] not in self._matched_starts:
+            quiet = stamp - before[0] if stamp >= before[0] else None
         scan.events.append(Event(line, line, stamp, quiet, self._facts.shared(dict(reading.facts))))
 
 
@@ -233,8 +241,13 @@ def _line_starts(body: bytes) -> list[int]:
     return starts
 
 
-def _previous_stamp(body: bytes, start: int, errors: set[int]) -> float | None:
-    """The time of the nearest earlier timestamped line in the block, if it is no error."""
+def _nearest_stamp(body: bytes, start: int) -> tuple[float, int] | None:
+    """The time and start offset of the nearest earlier timestamped line in the block.
+
+    An untimed error line (an exception under a log line) takes that time; a
+    timed one measures from it the quiet time before the failure, unless that
+    line was itself an error.
+    """
     end = start - 1
     for _ in range(LOOKBACK_LINES):
         if end <= 0:
@@ -243,6 +256,6 @@ def _previous_stamp(body: bytes, start: int, errors: set[int]) -> float | None:
         text = body[begin:end][:MAX_LINE_CHARS].decode("utf-8", errors="replace")
         stamp = parse_timestamp(text)
         if stamp is not None:
-            return None if begin in errors else stamp
+            return stamp, begin
         end = begin - 1
     return None

@@ -170,3 +170,16 @@ def test_syslog_time_is_reported_as_written(knowledge: KnowledgeBase) -> None:
     """A year-less syslog stamp is kept as the line wrote it, not as a made-up year."""
     result = scan(knowledge, f"Nov 21 10:00:05 web1 app[7]: {RESET}\n")
     assert result.kept[0].timestamp_text == "Nov 21 10:00:05"
+
+
+def test_an_exception_under_a_log_line_takes_its_time(knowledge: KnowledgeBase) -> None:
+    """Tracebacks printed under timestamped lines count as failures at those times."""
+    block = (
+        "2026-11-21 10:00:0{s},123 ERROR worker {s} failed\n"
+        "Traceback (most recent call last):\n"
+        '  File "app.py", line 3, in <module>\n'
+        "ConnectionResetError: [Errno 104] Connection reset by peer\n"
+    )
+    result = scan(knowledge, "".join(block.format(s=0) for _ in range(3)))
+    assert [e.timestamp for e in result.events] == [parse_timestamp("2026-11-21 10:00:00,123")] * 3
+    assert timing_facts(result)["many_at_once"] is True
