@@ -14,6 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def display_path(file: Path) -> str:
+    """``file`` relative to the working directory when it lies below it, else as given."""
+    if file.is_absolute():
+        try:
+            return str(file.relative_to(Path.cwd()))
+        except ValueError:
+            return str(file)
+    return str(file)
+
+
 class ConndoctorError(Exception):
     """A failure the user can fix; ``str(error)`` is a one-line explanation."""
 
@@ -28,10 +38,23 @@ class KBIssue:
     severity: str = "error"
 
     def __str__(self) -> str:
-        where = str(self.file) if self.file is not None else "<kb>"
+        where = display_path(self.file) if self.file is not None else "<kb>"
         if self.line is not None:
             where += f":{self.line}"
         return f"{where}: {self.severity}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, str]:
+        """Order issues by file, then line, so a contributor reads each file top down."""
+        return (str(self.file or ""), self.line or 0, self.message)
+
+    def to_json(self) -> dict[str, object]:
+        """The issue as a JSON object (``kb validate --format json``, ``kb lint --format json``)."""
+        return {
+            "file": display_path(self.file) if self.file is not None else None,
+            "line": self.line,
+            "severity": self.severity,
+            "message": self.message,
+        }
 
 
 class KBError(ConndoctorError):

@@ -6,18 +6,23 @@ A KB directory holds ``manifest.yaml``, the shared vocabularies
 one file per cause in ``causes/``. Every file is checked against its pydantic
 model; every problem is collected (file, line, id, value, allowed values)
 before anything is raised, so a contributor sees all of them at once.
+
+Which files belong to a KB is ``kbfiles``' job, the wording of schema errors
+``kbissues``', the checks across files ``kbcheck``'s and the parse cache
+``kbcache``'s; this module puts them in order.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import KBError, KBIssue
+from engine.kbcache import DirectoryCache, cache_for
+from engine.kbfiles import VOCABULARY_FILES
+from engine.kbissues import did_you_mean, issues_from_pydantic
 from engine.kbmodel import KnowledgeBase, Origin
 from engine.schema import (
     FILE_MODELS,
@@ -35,16 +40,6 @@ from engine.yamlsource import YamlDocument, YamlReadError, read_yaml
 
 BUILTIN_KB = Path(__file__).resolve().parent.parent / "kb"
 
-VOCABULARY_FILES = {
-    "manifest.yaml": "manifest",
-    "observations.yaml": "observations",
-    "questions.yaml": "questions",
-    "derivations.yaml": "derivations",
-    "probes.yaml": "probes",
-    "scenarios.yaml": "scenarios",
-    "errors.yaml": "errors",
-}
-
 
 def builtin_kb_dir() -> Path:
     """The directory of the KB shipped with conndoctor (package data of ``kb``)."""
@@ -53,67 +48,89 @@ def builtin_kb_dir() -> Path:
     return Path(kb.__file__).resolve().parent
 
 
-def load_kb(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True) -> KnowledgeBase:
-    """Load the built-in KB plus extra directories, validate all, raise KBError on any error."""
+def load_kb(
+    extra_dirs: Sequence[Path | str] = (),
+    *,
+    include_builtin: bool = True,
+    cache_dir: Path | None = None,
+) -> KnowledgeBase:
+    """Load the built-in KB plus extra directories; raise KBError holding every error.
+
+    ``cache_dir`` names a directory for the parse cache (see ``engine.kbcache``);
+    None (the library's default) parses every file.
+    """
     from engine.kbcheck import check_kb
 
     dirs = ([builtin_kb_dir()] if include_builtin else []) + [Path(d) for d in extra_dirs]
     issues: list[KBIssue] = []
+    incomplete: set[str] = set()
     knowledge = KnowledgeBase()
+    caches = []
     for directory in dirs:
-        issues.extend(_load_directory(directory, knowledge))
-    issues.extend(check_kb(knowledge) if not issues else knowledge.issues)
-    errors = [issue for issue in issues if issue.severity == "error"]
+        cache = cache_for(cache_dir, directory) if directory.is_dir() else None
+        issues.extend(_load_directory(directory, knowledge, cache, incomplete))
+        if cache is not None:
+            caches.append(cache)
+    if not dirs:
+        issues.append(KBIssue(None, None, "no KB directory to load"))
+    issues.extend(check_kb(knowledge, incomplete))
+    errors = sorted((i for i in issues if i.severity == "error"), key=KBIssue.sort_key)
     if errors:
         raise KBError(errors)
+    for cache in caches:
+        cache.store()
     knowledge.finish()
     return knowledge
 
 
-def _load_directory(directory: Path, knowledge: KnowledgeBase) -> list[KBIssue]:
+def _load_directory(
+    directory: Path, knowledge: KnowledgeBase, cache: DirectoryCache | None, incomplete: set[str]
+) -> list[KBIssue]:
+    """Load every file of one directory; note in ``incomplete`` the kinds that failed."""
+    from engine.kbfiles import kb_files
+
+    files, issues = kb_files(directory)
     if not directory.is_dir():
-        reason = "does not exist" if not directory.exists() else "is not a directory"
-        return [KBIssue(directory, None, f"KB directory {reason}")]
-    issues: list[KBIssue] = []
-    manifest_file = directory / "manifest.yaml"
-    if not manifest_file.is_file():
-        issues.append(
-            KBIssue(manifest_file, None, "missing manifest.yaml (name, content_version)")
-        )
-    for file in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
-        kind = VOCABULARY_FILES.get(file.name)
-        if kind is None:
-            allowed = ", ".join(VOCABULARY_FILES)
-            hint = _did_you_mean(file.name, VOCABULARY_FILES)
-            issues.append(KBIssue(file, None, f"unknown KB file (allowed: {allowed}){hint}"))
-            continue
-        issues.extend(_load_file(file, kind, knowledge))
-    for sub, kind in (("causes", "cause"), ("errors", "errors")):
-        for file in sorted((directory / sub).glob("*.y*ml")):
-            issues.extend(_load_file(file, kind, knowledge))
+        incomplete.update(FILE_MODELS)
+    for file, kind in files:
+        file_issues = _load_file(file, kind, knowledge, cache)
+        if file_issues:
+            incomplete.add(kind)
+        issues.extend(file_issues)
     return issues
 
 
-def _load_file(file: Path, kind: str, knowledge: KnowledgeBase) -> list[KBIssue]:
+def _load_file(
+    file: Path, kind: str, knowledge: KnowledgeBase, cache: DirectoryCache | None
+) -> list[KBIssue]:
     try:
-        document = read_yaml(file)
+        document = cache.read(file) if cache is not None else read_yaml(file)
     except YamlReadError as error:
         return [KBIssue(error.file, error.line, error.message)]
     if not isinstance(document.data, dict):
-        got = type(document.data).__name__ if document.data is not None else "an empty file"
-        return [KBIssue(file, 1, f"expected a mapping of keys for a {kind} file (got {got})")]
+        if document.data is None:
+            return [KBIssue(file, 1, f"empty file; a {kind} file is a mapping of keys "
+                            f"({_top_keys(kind)})")]
+        got = "a list" if isinstance(document.data, list) else repr(document.data)
+        return [KBIssue(file, document.line_of(()), f"a {kind} file must be a mapping of keys "
+                        f"({_top_keys(kind)}), not {got}")]
     model = FILE_MODELS[kind]
     try:
         parsed = model.model_validate(document.data)
     except ValidationError as error:
-        return [_issue_from_pydantic(document, model, item) for item in error.errors()]
+        return issues_from_pydantic(document, model, error.errors())
     _register(parsed, file, document, knowledge)
     return []
 
 
+def _top_keys(kind: str) -> str:
+    fields = FILE_MODELS[kind].model_fields
+    return ", ".join(info.alias or name for name, info in fields.items())
+
+
 def _register(parsed: BaseModel, file: Path, doc: YamlDocument, knowledge: KnowledgeBase) -> None:
     def origin(*path: str | int) -> Origin:
-        return Origin(file, doc.line_of(path))
+        return Origin(file, doc.line_of(path), path, doc.lines)
 
     if isinstance(parsed, Manifest):
         knowledge.add_manifest(parsed, origin())
@@ -141,109 +158,11 @@ def _register(parsed: BaseModel, file: Path, doc: YamlDocument, knowledge: Knowl
         knowledge.add_cause(parsed, origin(), rule_lines, case_lines)
 
 
-def _issue_from_pydantic(
-    document: YamlDocument, model: type[BaseModel], error: Any
-) -> KBIssue:
-    """Turn one pydantic error into a one-line issue with the line and a hint."""
-    path = _data_path(document.data, error["loc"])
-    line = document.line_of(path)
-    where = ".".join(str(part) for part in path) or "(top)"
-    ident = _nearest_id(document.data, path)
-    prefix = f"{ident}: " if ident else ""
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        key = str(path[-1]) if path else "?"
-        allowed = _allowed_keys(model, document.data, path[:-1])
-        hint = _did_you_mean(key, allowed)
-        allowed_text = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return KBIssue(document.file, line, f"{prefix}unknown key {key!r}{allowed_text}{hint}")
-    if kind == "missing":
-        return KBIssue(document.file, line, f"{prefix}missing required key {where!r}")
-    got = error.get("input")
-    message = str(error["msg"])
-    if "expected" in error.get("ctx", {}):
-        hint = _did_you_mean(str(got), _split_expected(error["ctx"]["expected"]))
-        message += hint
-    return KBIssue(document.file, line, f"{prefix}{where}: {message} (got {got!r})")
-
-
-def _data_path(data: Any, loc: Iterable[Any]) -> tuple[str | int, ...]:
-    """Follow a pydantic location through the data, dropping union tags."""
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        in_mapping = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_mapping or in_list:
-            node = node[part]
-            path.append(part)
-        elif not isinstance(node, list) and part not in FIELD_TAGS:
-            path.append(part)
-            break
-    return tuple(path)
-
-
-FIELD_TAGS = {"leaf", "all", "any", "not"}
-
-
-def _nearest_id(data: Any, path: tuple[str | int, ...]) -> str | None:
-    """The ``id`` (or ``fact``) of the innermost mapping on the path that has one."""
-    found: str | None = None
-    node = data
-    for part in (None, *path):
-        if part is not None:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                break
-        if isinstance(node, dict):
-            for key in ("id", "name", "fact"):
-                if isinstance(node.get(key), str):
-                    found = node[key]
-                    break
-    return found
-
-
-def _allowed_keys(model: type[BaseModel], data: Any, path: tuple[str | int, ...]) -> list[str]:
-    """The keys the model allows at ``path`` (best effort, for the hint)."""
-    current: Any = model
-    for part in path:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return []
-        current = _inner_model(fields[part].annotation)
-        if current is None:
-            return []
-    fields = getattr(current, "model_fields", None)
-    if not fields:
-        return []
-    return [info.alias or name for name, info in fields.items()]
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in getattr(annotation, "__args__", ()):
-        found = _inner_model(argument)
-        if found is not None:
-            return found
-    return None
-
-
-def _split_expected(expected: str) -> list[str]:
-    return [part.strip(" '") for part in expected.replace(" or ", ", ").split(",")]
-
-
-def _did_you_mean(value: str, choices: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
-
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """A '; did you mean X?' suffix for the closest choice, or an empty string."""
-    return _did_you_mean(value, choices)
-
-
-__all__ = ["BUILTIN_KB", "FORMAT_VERSION", "builtin_kb_dir", "did_you_mean", "load_kb"]
+__all__ = [
+    "BUILTIN_KB",
+    "FORMAT_VERSION",
+    "VOCABULARY_FILES",
+    "builtin_kb_dir",
+    "did_you_mean",
+    "load_kb",
+]
