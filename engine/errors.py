@@ -36,12 +36,14 @@ class KBIssue:
     line: int | None
     message: str
     severity: str = "error"
+    code: str | None = None
 
     def __str__(self) -> str:
         where = display_path(self.file) if self.file is not None else "<kb>"
         if self.line is not None:
             where += f":{self.line}"
-        return f"{where}: {self.severity}: {self.message}"
+        code = f" [{self.code}]" if self.code else ""
+        return f"{where}: {self.severity}: {self.message}{code}"
 
     def sort_key(self) -> tuple[str, int, str]:
         """Order issues by file, then line, so a contributor reads each file top down."""
@@ -54,6 +56,7 @@ class KBIssue:
             "line": self.line,
             "severity": self.severity,
             "message": self.message,
+            "code": self.code,
         }
 
 

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,17 +82,17 @@ class DirectoryCache:
         digest = hashlib.sha256(raw).hexdigest()
         key = file.relative_to(self.directory).as_posix()
         entry = self.entries.get(key)
-        if isinstance(entry, dict) and entry.get("sha256") == digest:
-            lines = _decode_lines(entry.get("lines"))
-            if lines is not None and "data" in entry:
-                self.fresh[key] = entry
-                return YamlDocument(file, entry["data"], lines)
+        if (isinstance(entry, dict) and entry.get("sha256") == digest and "data" in entry
+                and isinstance(entry.get("lines"), str)):
+            self.fresh[key] = entry
+            return YamlDocument(file, entry["data"], LazyLines(entry["lines"]))
         document = read_yaml(file, raw)
         if _round_trips(document.data):
+            lines = [[list(path), line] for path, line in document.lines.items()]
             self.fresh[key] = {
                 "sha256": digest,
                 "data": document.data,
-                "lines": [[list(path), line] for path, line in document.lines.items()],
+                "lines": json.dumps(lines, separators=(",", ":")),
             }
         return document
 
@@ -109,19 +110,46 @@ class DirectoryCache:
             return
 
 
-def _decode_lines(raw: Any) -> dict[YamlPath, int] | None:
-    """The path-to-line map of a cache entry, or None when it is not well formed."""
-    if not isinstance(raw, list):
-        return None
+class LazyLines(Mapping[YamlPath, int]):
+    """A cached path-to-line map, decoded on first use.
+
+    A clean load never asks for a line (only an issue does), so the map stays
+    an undecoded JSON string; a malformed one decodes to an empty map, which
+    makes lines fall back to the top of the file rather than fail.
+    """
+
+    def __init__(self, encoded: str) -> None:
+        self._encoded = encoded
+        self._decoded: dict[YamlPath, int] | None = None
+
+    def _map(self) -> dict[YamlPath, int]:
+        if self._decoded is None:
+            self._decoded = _decode_lines(self._encoded)
+        return self._decoded
+
+    def __getitem__(self, key: YamlPath) -> int:
+        return self._map()[key]
+
+    def __iter__(self) -> Iterator[YamlPath]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+
+def _decode_lines(encoded: str) -> dict[YamlPath, int]:
+    """The path-to-line map of a cache entry; empty when it is not well formed."""
+    try:
+        raw = json.loads(encoded)
+    except ValueError:
+        return {}
     lines: dict[YamlPath, int] = {}
-    for item in raw:
+    for item in raw if isinstance(raw, list) else []:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], list)
-                and isinstance(item[1], int)):
-            return None
-        path = item[0]
-        if not all(isinstance(part, str | int) for part in path):
-            return None
-        lines[tuple(path)] = item[1]
+                and isinstance(item[1], int)
+                and all(isinstance(part, str | int) for part in item[0])):
+            return {}
+        lines[tuple(item[0])] = item[1]
     return lines
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from engine.conditions import check_leaf, value_problem
 from engine.errors import KBIssue
 from engine.kbissues import did_you_mean
-from engine.kbmodel import KnowledgeBase, Origin
+from engine.kbmodel import KnowledgeBase, Origin, Spot
 from engine.schema import FORMAT_VERSION, AllOf, AnyOf, Condition, FactType, Leaf, Observation
 from engine.yamlsource import YamlPath
 
@@ -38,7 +38,7 @@ class _Checker:
         self.incomplete = incomplete
         self.issues: list[KBIssue] = []
 
-    def add(self, where: Origin | None, message: str) -> None:
+    def add(self, where: Origin | Spot | None, message: str) -> None:
         self.issues.append(
             KBIssue(where.file if where else None, where.line if where else None, message)
         )
@@ -47,46 +47,46 @@ class _Checker:
         kb = self.kb
         for manifest, origin in kb.manifests:
             if manifest.format_version != FORMAT_VERSION:
-                self.add(origin.at("format_version"),
+                self.add(origin.spot("format_version"),
                          f"{manifest.name}: format_version {manifest.format_version} is not "
                          f"supported (this conndoctor reads format_version {FORMAT_VERSION})")
         for rule_id, rule in kb.derivations.items():
             where = self._origin("rule", rule_id)
-            self.condition(rule.when, where.at("when"), rule_id)
-            target = self.fact(rule.then.fact, where.at("then", "fact"), rule_id)
+            self.condition(rule.when, where.spot("when"), rule_id)
+            target = self.fact(rule.then.fact, where.spot("then", "fact"), rule_id)
             if target is not None and not target.derived:
-                self.add(where.at("then", "fact"), f"{rule_id}: derives {target.id!r}, which "
+                self.add(where.spot("then", "fact"), f"{rule_id}: derives {target.id!r}, which "
                          "is not declared 'derived: true' in observations")
             if target is not None:
-                self.value(target, rule.then.value, where.at("then", "value"), rule_id)
+                self.value(target, rule.then.value, where.spot("then", "value"), rule_id)
         for rule_id, (_, evidence) in kb.evidence_rules.items():
-            self.condition(evidence.when, self._origin("rule", rule_id).at("when"), rule_id)
+            self.condition(evidence.when, self._origin("rule", rule_id).spot("when"), rule_id)
         self.cycles()
         for fact in kb.questions:
-            self.fact(fact, self._origin("question", fact).at("fact"), fact)
+            self.fact(fact, self._origin("question", fact).spot("fact"), fact)
         for name, probe in kb.probes.items():
             for index, fact in enumerate(probe.sets):
-                self.fact(fact, self._origin("probe", name).at("sets", index), name)
+                self.fact(fact, self._origin("probe", name).spot("sets", index), name)
         for pattern_id, pattern in kb.patterns.items():
             where = self._origin("pattern", pattern_id)
             try:
                 re.compile(pattern.regex)
             except re.error as error:
-                self.add(where.at("regex"), f"{pattern_id}: regex does not compile: {error} "
+                self.add(where.spot("regex"), f"{pattern_id}: regex does not compile: {error} "
                          f"(got {pattern.regex!r})")
             for fact, value in pattern.sets.items():
-                self.fact_value(fact, value, where.at("sets", fact), pattern_id)
+                self.fact_value(fact, value, where.spot("sets", fact), pattern_id)
         for case_id, (_, case) in kb.cases.items():
             where = self._origin("case", case_id)
             for fact, given in case.facts.items():
-                self.fact_value(fact, given, where.at("facts", fact), case_id)
+                self.fact_value(fact, given, where.spot("facts", fact), case_id)
             expect = case.expect
             named: list[tuple[YamlPath, str]] = [(("top",), expect.top)] if expect.top else []
             named += [(("ranked_above", i), c) for i, c in enumerate(expect.ranked_above)]
             named += [(("ruled_out", i), c) for i, c in enumerate(expect.ruled_out)]
             for sub, cause_id in named:
                 if cause_id not in kb.causes and "cause" not in self.incomplete:
-                    self.add(where.at("expect", *sub), f"{case_id}: unknown cause "
+                    self.add(where.spot("expect", *sub), f"{case_id}: unknown cause "
                              f"{cause_id!r}{did_you_mean(cause_id, kb.causes)}")
 
     def _origin(self, kind: str, ident: str) -> Origin:
@@ -94,14 +94,14 @@ class _Checker:
         assert found is not None, (kind, ident)
         return found
 
-    def fact(self, fact: str, where: Origin, owner: str) -> Observation | None:
+    def fact(self, fact: str, where: Origin | Spot, owner: str) -> Observation | None:
         observation = self.kb.observations.get(fact)
         if observation is None and "observations" not in self.incomplete:
             hint = did_you_mean(fact, self.kb.observations)
             self.add(where, f"{owner}: unknown fact {fact!r}{hint}")
         return observation
 
-    def fact_value(self, fact: str, value: object, where: Origin, owner: str) -> None:
+    def fact_value(self, fact: str, value: object, where: Origin | Spot, owner: str) -> None:
         observation = self.fact(fact, where, owner)
         if observation is None:
             return
@@ -109,19 +109,21 @@ class _Checker:
             value = [value]
         self.value(observation, value, where, owner)
 
-    def value(self, observation: Observation, value: object, where: Origin, owner: str) -> None:
+    def value(
+        self, observation: Observation, value: object, where: Origin | Spot, owner: str
+    ) -> None:
         problem = value_problem(observation, value)
         if problem:
             self.add(where, f"{owner}: {problem}{_value_hint(observation, value)}")
 
-    def condition(self, condition: Condition, where: Origin, rule_id: str) -> None:
+    def condition(self, condition: Condition, where: Origin | Spot, rule_id: str) -> None:
         for leaf, path in leaf_paths(condition):
-            observation = self.fact(leaf.fact, where.at(*path, "fact"), rule_id)
+            observation = self.fact(leaf.fact, where.spot(*path, "fact"), rule_id)
             if observation is None:
                 continue
             for problem in check_leaf(leaf, observation):
                 at = "op" if "does not apply" in problem else "value"
-                self.add(where.at(*path, at),
+                self.add(where.spot(*path, at),
                          f"{rule_id}: {problem}{_value_hint(observation, leaf.value)}")
 
     def cycles(self) -> None:

@@ -47,12 +47,36 @@ class Origin:
         where = display_path(self.file)
         return f"{where}:{self.line}" if self.line else where
 
+    def spot(self, *sub: str | int) -> Spot:
+        """Like ``at``, but the line is looked up only when someone asks for it."""
+        return Spot(self, sub)
+
     def at(self, *sub: str | int) -> Origin:
         """The origin of the value at ``sub`` below this item (its own line if unknown)."""
         if self.lines is None:
             return self
         full = (*self.path, *sub)
         return Origin(self.file, line_of(self.lines, full), full, self.lines)
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A place inside a KB item; checks pass these around and only an issue needs the line."""
+
+    origin: Origin
+    sub: YamlPath
+
+    @property
+    def file(self) -> Path:
+        return self.origin.file
+
+    @property
+    def line(self) -> int | None:
+        return self.origin.at(*self.sub).line
+
+    def spot(self, *sub: str | int) -> Spot:
+        """The place at ``sub`` below this one."""
+        return Spot(self.origin, (*self.sub, *sub))
 
 
 T = TypeVar("T")

@@ -53,7 +53,7 @@ class YamlDocument:
 
     file: Path
     data: Any
-    lines: dict[YamlPath, int] = field(default_factory=dict)
+    lines: Mapping[YamlPath, int] = field(default_factory=dict)
 
     def line_of(self, path: YamlPath) -> int | None:
         """The line of the value at ``path``, or of its closest known parent."""
