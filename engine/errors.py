@@ -39,10 +39,12 @@ class KBIssue:
     code: str | None = None
 
     def __str__(self) -> str:
-        where = display_path(self.file) if self.file is not None else "<kb>"
+        code = f" [{self.code}]" if self.code else ""
+        if self.file is None:
+            return f"{self.severity}: {self.message}{code}"
+        where = display_path(self.file)
         if self.line is not None:
             where += f":{self.line}"
-        code = f" [{self.code}]" if self.code else ""
         return f"{where}: {self.severity}: {self.message}{code}"
 
     def sort_key(self) -> tuple[str, int, str]:
@@ -65,7 +67,9 @@ class KBError(ConndoctorError):
 
     def __init__(self, issues: list[KBIssue]) -> None:
         self.issues = issues
-        first = str(issues[0]) if issues else "invalid knowledge base"
+        first = "invalid knowledge base"
+        if issues:
+            first = str(issues[0]) if issues[0].file is not None else issues[0].message
         more = ""
         if len(issues) > 1:
             more = f" (and {len(issues) - 1} more; run 'conndoctor kb validate')"

@@ -60,8 +60,10 @@ def load_kb(
     None (the library's default) parses every file.
     """
     from engine.kbcheck import check_kb
+    from engine.kbpaths import unique_dirs
 
-    dirs = ([builtin_kb_dir()] if include_builtin else []) + [Path(d) for d in extra_dirs]
+    builtin = [builtin_kb_dir()] if include_builtin else []
+    dirs = unique_dirs(builtin + [Path(d) for d in extra_dirs])
     issues: list[KBIssue] = []
     incomplete: set[str] = set()
     knowledge = KnowledgeBase()
