@@ -32,7 +32,8 @@ import yaml
 
 from engine.yamlsource import YamlDocument, YamlPath, read_bytes, read_yaml
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+TOP_DEPTH = 2
 NO_CACHE_ENV = "CONNDOCTOR_NO_CACHE"
 
 
@@ -83,15 +84,19 @@ class DirectoryCache:
         key = file.relative_to(self.directory).as_posix()
         entry = self.entries.get(key)
         if (isinstance(entry, dict) and entry.get("sha256") == digest and "data" in entry
-                and isinstance(entry.get("lines"), str)):
+                and isinstance(entry.get("lines"), str) and isinstance(entry.get("top"), str)):
             self.fresh[key] = entry
-            return YamlDocument(file, entry["data"], LazyLines(entry["lines"]))
+            top = _decode_lines(entry["top"])
+            return YamlDocument(file, entry["data"], LazyLines(entry["lines"], top))
         document = read_yaml(file, raw)
         if _round_trips(document.data):
-            lines = [[list(path), line] for path, line in document.lines.items()]
+            items = document.lines.items()
+            shallow = [[list(path), line] for path, line in items if len(path) <= TOP_DEPTH]
+            lines = [[list(path), line] for path, line in items]
             self.fresh[key] = {
                 "sha256": digest,
                 "data": document.data,
+                "top": json.dumps(shallow, separators=(",", ":")),
                 "lines": json.dumps(lines, separators=(",", ":")),
             }
         return document
@@ -113,13 +118,16 @@ class DirectoryCache:
 class LazyLines(Mapping[YamlPath, int]):
     """A cached path-to-line map, decoded on first use.
 
-    A clean load never asks for a line (only an issue does), so the map stays
-    an undecoded JSON string; a malformed one decodes to an empty map, which
-    makes lines fall back to the top of the file rather than fail.
+    The lines of items (paths of up to ``TOP_DEPTH`` parts: ``("rules", 3)``)
+    are needed by every load and kept decoded; the lines of everything deeper
+    are needed only by an issue, so they stay an undecoded JSON string until
+    then. A malformed map decodes to an empty one: lines then fall back to the
+    top of the file rather than fail.
     """
 
-    def __init__(self, encoded: str) -> None:
+    def __init__(self, encoded: str, top: dict[YamlPath, int]) -> None:
         self._encoded = encoded
+        self._top = top
         self._decoded: dict[YamlPath, int] | None = None
 
     def _map(self) -> dict[YamlPath, int]:
@@ -128,7 +136,14 @@ class LazyLines(Mapping[YamlPath, int]):
         return self._decoded
 
     def __getitem__(self, key: YamlPath) -> int:
+        if len(key) <= TOP_DEPTH:
+            return self._top[key]
         return self._map()[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, tuple) and len(key) <= TOP_DEPTH:
+            return key in self._top
+        return key in self._map()
 
     def __iter__(self) -> Iterator[YamlPath]:
         return iter(self._map())
