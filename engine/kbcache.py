@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -105,11 +104,13 @@ class DirectoryCache:
         """Write the entries read in this load (atomically); ignore a cache we cannot write."""
         if self.fresh == self.entries:
             return
+        import tempfile
+
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(self.fresh, stream, separators=(",", ":"))
+                stream.write(json.dumps(self.fresh, separators=(",", ":")))
             Path(temporary).replace(self.file)
         except OSError:
             return

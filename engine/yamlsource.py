@@ -23,7 +23,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 YamlPath = tuple[str | int, ...]
 
-MAX_NODES = 200_000
+MAX_NODES = 50_000
 MAX_DEPTH = 64
 
 
@@ -94,10 +94,7 @@ def read_yaml(file: Path, raw: bytes | None = None) -> YamlDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         mark_line = int(mark.line) + 1 if mark is not None else None
-        problem = error.problem or str(error)
-        if error.context and error.context_mark is not None and error.problem_mark is not None:
-            problem += f" ({error.context} at line {int(error.context_mark.line) + 1})"
-        raise YamlReadError(file, mark_line, f"malformed YAML: {problem}") from error
+        raise YamlReadError(file, mark_line, _explain(error, text)) from error
     except yaml.YAMLError as error:
         raise YamlReadError(file, None, f"malformed YAML: {error}") from error
     except RecursionError as error:
@@ -105,6 +102,24 @@ def read_yaml(file: Path, raw: bytes | None = None) -> YamlDocument:
     finally:
         loader.dispose()
     return YamlDocument(file, data, lines)
+
+
+def _explain(error: yaml.MarkedYAMLError, text: str) -> str:
+    """libyaml's message, with the usual cause spelled out where it is known."""
+    problem = error.problem or str(error)
+    mark = error.problem_mark
+    if mark is not None and "cannot start any token" in problem:
+        lines = text.splitlines()
+        row = lines[mark.line] if mark.line < len(lines) else ""
+        if row[mark.column:mark.column + 1] == "\t":
+            return "malformed YAML: a tab character; YAML indents with spaces only"
+    if "another document" in problem:
+        return "malformed YAML: a second document ('---'); a KB file holds exactly one"
+    if "could not determine a constructor" in problem:
+        return f"unsafe or unknown YAML tag: {problem.split('tag ')[-1]} (plain YAML only)"
+    if error.context and error.context_mark is not None and mark is not None:
+        problem += f" ({error.context} at line {int(error.context_mark.line) + 1})"
+    return f"malformed YAML: {problem}"
 
 
 class _LineIndexer:
@@ -118,9 +133,11 @@ class _LineIndexer:
     def visit(self, node: yaml.Node, path: YamlPath) -> None:
         self.count += 1
         line = int(node.start_mark.line) + 1
-        if self.count > MAX_NODES or len(path) > MAX_DEPTH:
-            what = "too many values" if self.count > MAX_NODES else "nested too deeply"
-            raise YamlReadError(self.file, line, f"{what} (aliases expanding without bound?)")
+        if self.count > MAX_NODES:
+            raise YamlReadError(self.file, line, f"more than {MAX_NODES} values "
+                                "(aliases expanding without bound?)")
+        if len(path) > MAX_DEPTH:
+            raise YamlReadError(self.file, line, f"nested more than {MAX_DEPTH} levels deep")
         self.lines.setdefault(path, line)
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
