@@ -14,8 +14,10 @@ Which files belong to a KB is ``kbfiles``' job, the wording of schema errors
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,18 +27,22 @@ from engine.kbfiles import VOCABULARY_FILES
 from engine.kbissues import did_you_mean, issues_from_pydantic
 from engine.kbmodel import KnowledgeBase, Origin
 from engine.schema import (
+    CAUSE_ID_PATTERN,
     FILE_MODELS,
     FORMAT_VERSION,
+    Case,
     Cause,
-    DerivationsFile,
-    ErrorPatternsFile,
+    DerivationRule,
+    ErrorPattern,
+    EvidenceRule,
     Manifest,
-    ObservationsFile,
-    ProbesFile,
-    QuestionsFile,
-    ScenariosFile,
+    Observation,
+    ProbeDeclaration,
+    Question,
 )
 from engine.yamlsource import YamlDocument, YamlReadError, read_yaml
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 BUILTIN_KB = Path(__file__).resolve().parent.parent / "kb"
 
@@ -120,8 +126,9 @@ def _load_file(
     try:
         parsed = model.model_validate(document.data)
     except ValidationError as error:
+        _register_valid_items(kind, document, knowledge)
         return issues_from_pydantic(document, model, error.errors())
-    _register(parsed, file, document, knowledge)
+    _register(parsed, kind, document, knowledge)
     return []
 
 
@@ -130,34 +137,77 @@ def _top_keys(kind: str) -> str:
     return ", ".join(info.alias or name for name, info in fields.items())
 
 
-def _register(parsed: BaseModel, file: Path, doc: YamlDocument, knowledge: KnowledgeBase) -> None:
-    def origin(*path: str | int) -> Origin:
-        return Origin(file, doc.line_of(path), path, doc.lines)
+# The list inside each vocabulary file, the model of one item, and how to add it.
+_ITEMS: dict[str, tuple[str, type[BaseModel], str]] = {
+    "observations": ("observations", Observation, "add_observation"),
+    "questions": ("questions", Question, "add_question"),
+    "derivations": ("rules", DerivationRule, "add_derivation"),
+    "probes": ("probes", ProbeDeclaration, "add_probe"),
+    "scenarios": ("cases", Case, "add_scenario"),
+    "errors": ("patterns", ErrorPattern, "add_pattern"),
+}
 
+
+def _register(parsed: BaseModel, kind: str, doc: YamlDocument, knowledge: KnowledgeBase) -> None:
+    """Add every item of a valid file to the KB, each with its origin."""
     if isinstance(parsed, Manifest):
-        knowledge.add_manifest(parsed, origin())
-    elif isinstance(parsed, ObservationsFile):
-        for index, observation in enumerate(parsed.observations):
-            knowledge.add_observation(observation, origin("observations", index))
-    elif isinstance(parsed, QuestionsFile):
-        for index, question in enumerate(parsed.questions):
-            knowledge.add_question(question, origin("questions", index))
-    elif isinstance(parsed, DerivationsFile):
-        for index, rule in enumerate(parsed.rules):
-            knowledge.add_derivation(rule, origin("rules", index))
-    elif isinstance(parsed, ProbesFile):
-        for index, probe in enumerate(parsed.probes):
-            knowledge.add_probe(probe, origin("probes", index))
-    elif isinstance(parsed, ScenariosFile):
-        for index, case in enumerate(parsed.cases):
-            knowledge.add_scenario(case, origin("cases", index))
-    elif isinstance(parsed, ErrorPatternsFile):
-        for index, pattern in enumerate(parsed.patterns):
-            knowledge.add_pattern(pattern, origin("patterns", index))
+        knowledge.add_manifest(parsed, _origin(doc))
     elif isinstance(parsed, Cause):
-        rule_lines = [origin("rules", index) for index in range(len(parsed.rules))]
-        case_lines = [origin("cases", index) for index in range(len(parsed.cases))]
-        knowledge.add_cause(parsed, origin(), rule_lines, case_lines)
+        _add_cause(parsed, list(range(len(parsed.rules))), list(range(len(parsed.cases))),
+                   doc, knowledge)
+    else:
+        key, _, adder = _ITEMS[kind]
+        for index, item in enumerate(getattr(parsed, key)):
+            getattr(knowledge, adder)(item, _origin(doc, key, index))
+
+
+def _register_valid_items(kind: str, doc: YamlDocument, knowledge: KnowledgeBase) -> None:
+    """Add the items of a file with schema errors that are valid on their own.
+
+    So the checks across files still run on the rest of the file: a typo in
+    one rule does not hide an unknown fact in the next one.
+    """
+    data = doc.data
+    if kind == "cause":
+        ident = data.get("id")
+        if not (isinstance(ident, str) and re.fullmatch(CAUSE_ID_PATTERN, ident)):
+            return
+        rules = _valid(data.get("rules"), EvidenceRule)
+        cases = _valid(data.get("cases"), Case)
+        partial = Cause.model_construct(
+            id=ident, title="", summary="", mechanism="",
+            rules=[rule for _, rule in rules], cases=[case for _, case in cases],
+            replaces=data.get("replaces") is True,
+        )
+        _add_cause(partial, [i for i, _ in rules], [i for i, _ in cases], doc, knowledge)
+    elif kind in _ITEMS:
+        key, model, adder = _ITEMS[kind]
+        for index, item in _valid(data.get(key), model):
+            getattr(knowledge, adder)(item, _origin(doc, key, index))
+
+
+def _valid(items: Any, model: type[ModelT]) -> list[tuple[int, ModelT]]:
+    """The (index, item) pairs of a list that validate on their own."""
+    found = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            found.append((index, model.model_validate(item)))
+        except ValidationError:
+            continue
+    return found
+
+
+def _add_cause(
+    cause: Cause, rule_indexes: list[int], case_indexes: list[int], doc: YamlDocument,
+    knowledge: KnowledgeBase,
+) -> None:
+    rule_origins = [_origin(doc, "rules", index) for index in rule_indexes]
+    case_origins = [_origin(doc, "cases", index) for index in case_indexes]
+    knowledge.add_cause(cause, _origin(doc), rule_origins, case_origins)
+
+
+def _origin(doc: YamlDocument, *path: str | int) -> Origin:
+    return Origin(doc.file, doc.line_of(path), path, doc.lines)
 
 
 __all__ = [
