@@ -201,6 +201,10 @@ def _add_cause(
     cause: Cause, rule_indexes: list[int], case_indexes: list[int], doc: YamlDocument,
     knowledge: KnowledgeBase,
 ) -> None:
+    if doc.file.stem != cause.id:
+        knowledge.issues.append(KBIssue(
+            doc.file, doc.line_of(("id",)), f"{cause.id}: a cause file is named by its id "
+            f"(rename {doc.file.name} to {cause.id}.yaml)"))
     rule_origins = [_origin(doc, "rules", index) for index in rule_indexes]
     case_origins = [_origin(doc, "cases", index) for index in case_indexes]
     knowledge.add_cause(cause, _origin(doc), rule_origins, case_origins)
