@@ -42,9 +42,10 @@ def test_kb_schema_write_creates_the_files(tmp_path) -> None:
     assert written == sorted(schema_documents())
 
 
-def test_every_kb_file_modeline_points_at_an_existing_schema_of_its_kind() -> None:
-    """Each built-in KB file starts with a yaml-language-server modeline for its own kind."""
-    for file in sorted((REPO / "kb").rglob("*.yaml")):
+@pytest.mark.parametrize("root", ["kb", "docs/examples/extra-kb"])
+def test_every_kb_file_modeline_points_at_an_existing_schema_of_its_kind(root: str) -> None:
+    """Each KB file (built-in and the example) starts with a modeline for its own kind."""
+    for file in sorted((REPO / root).rglob("*.yaml")):
         first = file.read_text(encoding="utf-8").splitlines()[0]
         match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
         assert match, f"{file}: first line is not a $schema modeline"
