@@ -6,7 +6,8 @@ script can filter it:
 
 - ``no-support``: a cause that no rule supports (no ``lr`` above 1).
 - ``unused-fact``: a fact no rule reads (free-text facts excepted).
-- ``unsuppliable-fact``: a fact no question, probe, error pattern or rule can set.
+- ``unsuppliable-fact``: a fact no question, probe, error pattern or rule can set
+  (and not marked ``set_by: [log]`` or ``[user]`` for code or ``--fact`` alone).
 - ``never-fires``: a rule that fires in no example case.
 - ``never-first``: a cause that ranks first in no example case.
 - ``short-because``: a ``because`` too short to explain anything.
@@ -79,9 +80,10 @@ class _Linter:
                 continue
             if fact not in read:
                 self.warn("observation", fact, "unused-fact", "no rule reads this fact")
-            if fact not in supplied:
+            if fact not in supplied and not observation.set_by:
                 self.warn("observation", fact, "unsuppliable-fact",
-                          "no question, probe, error pattern or rule sets this fact")
+                          "no question, probe, error pattern or rule sets this fact "
+                          "(if code or --fact alone sets it, say so with 'set_by')")
             for index, probe in enumerate(observation.probes):
                 if probe not in kb.probes:
                     known = ", ".join(sorted(kb.probes))

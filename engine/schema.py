@@ -134,6 +134,11 @@ class Observation(Strict):
         default=False, description="set only by derivation rules, never asked or given"
     )
     probes: list[str] = Field(default_factory=list, description="probes that can measure it")
+    set_by: list[Literal["log", "user"]] = Field(
+        default_factory=list,
+        description="who else sets it: 'log' (the log scanner's code), 'user' (only --fact); "
+        "questions, probes, error patterns and rules are found on their own",
+    )
     replaces: bool = Field(default=False, description=REPLACES)
 
     @model_validator(mode="after")

@@ -78,3 +78,22 @@ def test_builtin_kb_lints_clean() -> None:
     """The built-in KB has no lint warnings."""
     warnings = lint_kb(load_kb())
     assert [str(w) for w in warnings] == []
+
+
+def test_set_by_declares_a_fact_that_code_sets(tmp_path) -> None:
+    """A fact marked ``set_by: [log]`` is not reported as one nothing can set."""
+    import shutil
+
+    copy = tmp_path / "kb"
+    shutil.copytree(LINT / "warnings", copy)
+    observations = copy / "observations.yaml"
+    text = observations.read_text()
+    assert "  - id: elapsed_seconds\n" in text
+    observations.write_text(text.replace("  - id: elapsed_seconds\n",
+                                         "  - id: elapsed_seconds\n    set_by: [log]\n"))
+    before = {w.message for w in lint_kb(load_kb([LINT / "warnings"], include_builtin=False))
+              if w.code == "unsuppliable-fact"}
+    after = {w.message for w in lint_kb(load_kb([copy], include_builtin=False))
+             if w.code == "unsuppliable-fact"}
+    assert any(m.startswith("elapsed_seconds:") for m in before)
+    assert after == {m for m in before if not m.startswith("elapsed_seconds:")}
