@@ -16,10 +16,12 @@ every load validates it again exactly as if it came from the YAML file.
 - Only files of a KB that loaded without errors are stored, so an error
   message always comes from the YAML file itself, with its exact lines.
 - A cache that cannot be read or written is ignored: it is an optimisation.
+- At most ``MAX_ENTRIES`` directories are cached; the least recently used go.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -33,6 +35,7 @@ from engine.yamlsource import YamlDocument, YamlPath, read_bytes, read_yaml
 
 CACHE_FORMAT = 2
 TOP_DEPTH = 2
+MAX_ENTRIES = 32
 NO_CACHE_ENV = "CONNDOCTOR_NO_CACHE"
 
 
@@ -103,6 +106,8 @@ class DirectoryCache:
     def store(self) -> None:
         """Write the entries read in this load (atomically); ignore a cache we cannot write."""
         if self.fresh == self.entries:
+            with contextlib.suppress(OSError):
+                os.utime(self.file)  # mark it used, so pruning drops the unused ones first
             return
         import tempfile
 
@@ -112,8 +117,20 @@ class DirectoryCache:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(json.dumps(self.fresh, separators=(",", ":")))
             Path(temporary).replace(self.file)
+            _prune(self.file.parent)
         except OSError:
             return
+
+
+def _prune(cache_dir: Path) -> None:
+    """Keep the ``MAX_ENTRIES`` most recently used directory caches; drop the rest.
+
+    Every KB directory ever loaded (test runs' temporary ones too) gets its
+    own file; without a bound the cache directory would only grow.
+    """
+    files = sorted(cache_dir.glob("kb-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for stale in files[MAX_ENTRIES:]:
+        stale.unlink(missing_ok=True)
 
 
 class LazyLines(Mapping[YamlPath, int]):

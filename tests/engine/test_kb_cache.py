@@ -121,3 +121,18 @@ def test_the_cli_fills_the_cache_under_xdg_cache_home(
     assert run_cli("kb", "validate").code == 0
     entries = json.loads(_cache_file(tmp_path / "conndoctor").read_text())
     assert "manifest.yaml" in entries
+
+
+def test_the_cache_keeps_a_bounded_number_of_directories(
+    monkeypatch: pytest.MonkeyPatch, kb_dir: Path, tmp_path: Path
+) -> None:
+    """Loading many different KB directories leaves at most MAX_ENTRIES cache files."""
+    import engine.kbcache
+
+    monkeypatch.setattr(engine.kbcache, "MAX_ENTRIES", 3)
+    cache = tmp_path / "cache"
+    for index in range(5):
+        copy = tmp_path / f"kb{index}"
+        shutil.copytree(kb_dir, copy)
+        load_kb([copy], include_builtin=False, cache_dir=cache)
+    assert len(list(cache.glob("kb-*.json"))) == 3
