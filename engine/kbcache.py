@@ -46,7 +46,12 @@ def default_cache_dir() -> Path | None:
     """
     if os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory to be found: no cache
+            return None
     return Path(base) / "conndoctor"
 
 
