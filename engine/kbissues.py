@@ -29,6 +29,7 @@ from engine.schema import (
 from engine.yamlsource import YamlDocument, YamlPath
 
 CONDITION_TAGS = {"leaf", "all", "any", "not"}
+_SCALAR_LABELS = {"bool", "int", "float", "str"}
 _CONDITION_MODELS: dict[str, type[BaseModel]] = {
     "leaf": Leaf, "all": AllOf, "any": AnyOf, "not": NotOf,
 }
@@ -71,13 +72,44 @@ def issues_from_pydantic(
             echoes.add((path[:-1], missing))
             if missing in ("all", "any", "not"):
                 echoes.update({(path[:-1], "fact"), (path[:-1], "value")})
-    issues = []
+    slots: list[KBIssue | YamlPath] = []
+    unions: dict[YamlPath, list[Any]] = {}
     for error in errors:
         path = data_path(document.data, error["loc"])
         if error["type"] == "missing" and path and (path[:-1], str(path[-1])) in echoes:
             continue
-        issues.append(issue_from_pydantic(document, model, error))
-    return issues
+        if any(_is_union_member(part) for part in error["loc"]):
+            if path not in unions:  # one line per value, in the place of its first error
+                unions[path] = []
+                slots.append(path)
+            unions[path].append(error)
+            continue
+        slots.append(issue_from_pydantic(document, model, error))
+    return [slot if isinstance(slot, KBIssue) else _union_issue(document, slot, unions[slot])
+            for slot in slots]
+
+
+def _is_union_member(part: object) -> bool:
+    """True for the labels pydantic puts in a location for each member of a plain union."""
+    return isinstance(part, str) and (part in _SCALAR_LABELS or part.startswith(("list[", "dict[")))
+
+
+def _union_issue(document: YamlDocument, path: YamlPath, errors: list[Any]) -> KBIssue:
+    """One line for a value that fits no member of a union: the types it may have."""
+    words: list[str] = []
+    for error in errors:
+        kind = str(error["type"])
+        if kind.startswith("list_"):
+            word = "a list"
+        else:
+            word = next((w for p, w in _TYPE_WORDS.items() if kind.startswith(p + "_")), "")
+        if word and word != "a whole number" and word not in words:
+            words.append(word)
+    allowed = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else "".join(words)
+    ident = nearest_id(document.data, path)
+    prefix = f"{ident}: " if ident else ""
+    return KBIssue(document.file, document.line_of(path), f"{prefix}{_field_name(path)} must be "
+                   f"{allowed or 'another type'} (got {errors[0].get('input')!r})")
 
 
 def issue_from_pydantic(document: YamlDocument, model: type[BaseModel], error: Any) -> KBIssue:
@@ -117,7 +149,7 @@ def _message(data: Any, model: type[BaseModel], path: YamlPath, error: Any) -> s
             return f"{name} must be {words} (got {got!r})"
     if kind.startswith(("model_", "dict_")):
         return f"{name} must be a mapping of keys (got {got!r})"
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):
         return f"{name} must not be empty"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
@@ -145,6 +177,8 @@ def data_path(data: Any, loc: Iterable[Any]) -> YamlPath:
         if in_mapping or in_list:
             node = node[part]
             path.append(part)
+        elif _is_union_member(part):
+            continue
         elif not isinstance(node, list) and part not in CONDITION_TAGS:
             path.append(part)
             break

@@ -109,3 +109,11 @@ def test_relative_and_absolute_paths_name_the_same_file(tmp_path: Path) -> None:
     shutil.copytree(BROKEN / "duplicate-key", copy)
     result = run_cli("kb", "validate", "--no-builtin", "--kb", str(copy))
     assert result.out.startswith(f"{copy}/causes/keepalive-race.yaml:9: error: ")
+
+
+def test_no_message_repeats_pydantic_wording() -> None:
+    """Every schema error is rewritten for a KB author (no 'Input should ...', no type labels)."""
+    for golden in GOLDEN.glob("*.txt"):
+        text = golden.read_text(encoding="utf-8")
+        for raw in ("Input should", "Field required", "Extra inputs", "union[", "'str' must"):
+            assert raw not in text, f"{golden.name}: {raw!r}"
