@@ -21,7 +21,7 @@ from engine.conditions import check_leaf, value_problem
 from engine.errors import KBIssue
 from engine.kbissues import did_you_mean
 from engine.kbmodel import KnowledgeBase, Origin, Spot
-from engine.schema import FORMAT_VERSION, AllOf, AnyOf, Condition, FactType, Leaf, Observation
+from engine.schema import AllOf, AnyOf, Condition, FactType, Leaf, Observation
 from engine.yamlsource import YamlPath
 
 
@@ -45,11 +45,6 @@ class _Checker:
 
     def run(self) -> None:
         kb = self.kb
-        for manifest, origin in kb.manifests:
-            if manifest.format_version != FORMAT_VERSION:
-                self.add(origin.spot("format_version"),
-                         f"{manifest.name}: format_version {manifest.format_version} is not "
-                         f"supported (this conndoctor reads format_version {FORMAT_VERSION})")
         for rule_id, rule in kb.derivations.items():
             where = self._origin("rule", rule_id)
             self.condition(rule.when, where.spot("when"), rule_id)

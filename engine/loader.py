@@ -100,12 +100,34 @@ def _load_directory(
     files, issues = kb_files(directory)
     if not directory.is_dir():
         incomplete.update(FILE_MODELS)
+    files.sort(key=lambda pair: pair[1] != "manifest")
     for file, kind in files:
+        if kind != "manifest" and _unsupported_format(knowledge, directory, issues):
+            incomplete.update(FILE_MODELS)
+            break
         file_issues = _load_file(file, kind, knowledge, cache)
         if file_issues:
             incomplete.add(kind)
         issues.extend(file_issues)
     return issues
+
+
+def _unsupported_format(knowledge: KnowledgeBase, directory: Path, issues: list[KBIssue]) -> bool:
+    """True (and one issue) when the directory's manifest names another file format.
+
+    The rest of such a directory is not read: its files follow rules this
+    conndoctor does not know, and their errors would only bury this one.
+    """
+    if not knowledge.manifests:
+        return False
+    manifest, origin = knowledge.manifests[-1]
+    if manifest.format_version == FORMAT_VERSION or origin.file.parent != directory:
+        return False
+    message = (f"{manifest.name}: format_version {manifest.format_version} is not supported "
+               f"(this conndoctor reads format_version {FORMAT_VERSION}); "
+               "the rest of this KB directory was not read")
+    issues.append(KBIssue(origin.file, origin.at("format_version").line, message))
+    return True
 
 
 def _load_file(
