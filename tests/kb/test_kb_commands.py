@@ -73,3 +73,19 @@ def test_kb_test_fails_with_the_reason_when_a_case_fails(tmp_path) -> None:
     assert ("FAIL keepalive-race.pooled-reset: expected port-not-listening first, "
             "got keepalive-race") in result.out
     assert result.err == "4 passed, 1 failed, 0 todo (known misses)\n"
+
+
+def test_kb_test_says_when_a_todo_case_passes_now(tmp_path) -> None:
+    """A known miss kept on record that now passes is pointed out, without failing the run."""
+    import shutil
+
+    copy = tmp_path / "kb"
+    shutil.copytree(REPO / "tests" / "kb" / "lint" / "clean", copy)
+    cause = copy / "causes" / "keepalive-race.yaml"
+    expect = "    expect: {top: keepalive-race}\n"
+    cause.write_text(cause.read_text().replace(expect, expect + "    kind: todo\n", 1))
+    result = run_cli("kb", "test", "--no-builtin", "--kb", str(copy))
+    assert result.code == 0
+    assert ("todo keepalive-race.pooled-reset: passes now: make it a real case "
+            "(drop 'kind: todo')\n") in result.out
+    assert result.err == "4 passed, 0 failed, 1 todo (known misses)\n"
