@@ -65,3 +65,28 @@ def test_a_utf8_bom_and_an_empty_file_are_read(tmp_path: Path) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("# only a comment\n")
     assert read_yaml(empty).data is None
+
+
+def test_read_yaml_gives_what_safe_load_gives_for_every_kb_file() -> None:
+    """The one-pass builder yields exactly yaml.safe_load's data (types included) for real files."""
+    import yaml
+
+    from tests.conftest import REPO
+
+    files = [f for root in ("kb", "docs/examples", "tests/kb/lint") for f in
+             sorted((REPO / root).rglob("*.yaml"))]
+    assert len(files) > 10
+    for file in files:
+        expected = yaml.safe_load(file.read_text(encoding="utf-8"))
+        assert repr(read_yaml(file).data) == repr(expected), file
+
+
+def test_unusual_yaml_goes_through_the_safe_constructor(tmp_path: Path) -> None:
+    """Merge keys, non-string keys and typed scalars come out as safe_load builds them."""
+    import yaml
+
+    text = ("base: &b {x: 1, y: two}\nmerged:\n  <<: *b\n  y: 3\n1: one\nfalse: yes\n"
+            "n: null\nf: 1.5e3\nd: 2024-01-02\nq: '007'\n")
+    file = tmp_path / "x.yaml"
+    file.write_text(text)
+    assert repr(read_yaml(file).data) == repr(yaml.safe_load(text))
