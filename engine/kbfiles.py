@@ -46,12 +46,16 @@ def kb_files(directory: Path) -> tuple[list[tuple[Path, str]], list[KBIssue]]:
         else:
             message = "KB directory does not exist"
         return [], [KBIssue(directory, None, message)]
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as error:
+        return [], [KBIssue(directory, None, f"cannot read the KB directory: {error.strerror}")]
+    if not (directory / "manifest.yaml").is_file():
+        return [], [KBIssue(directory, None, "not a KB directory: it has no manifest.yaml "
+                            "(name, content_version, format_version)")]
     files: list[tuple[Path, str]] = []
     issues: list[KBIssue] = []
-    if not (directory / "manifest.yaml").is_file():
-        issues.append(KBIssue(directory / "manifest.yaml", None,
-                              "missing manifest.yaml (name, content_version, format_version)"))
-    for entry in sorted(directory.iterdir()):
+    for entry in entries:
         if _skipped(entry):
             continue
         if entry.is_dir():
@@ -74,7 +78,11 @@ def kb_files(directory: Path) -> tuple[list[tuple[Path, str]], list[KBIssue]]:
 def _subdirectory(directory: Path, kind: str) -> tuple[list[tuple[Path, str]], list[KBIssue]]:
     files: list[tuple[Path, str]] = []
     issues: list[KBIssue] = []
-    for entry in sorted(directory.iterdir()):
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as error:
+        return [], [KBIssue(directory, None, f"cannot read the directory: {error.strerror}")]
+    for entry in entries:
         if _skipped(entry):
             continue
         if entry.is_file() and entry.suffix == ".yaml":

@@ -29,7 +29,10 @@ def extra_kb_dirs(flag_dirs: Sequence[str | Path] = ()) -> list[Path]:
     dirs = entry_point_dirs()
     env_value = os.environ.get(ENV_VAR, "")
     dirs += [Path(part) for part in env_value.split(os.pathsep) if part]
-    dirs += [Path(part) for part in flag_dirs]
+    for part in flag_dirs:
+        if not str(part):
+            raise KBError([KBIssue(None, None, "--kb needs a directory name (got '')")])
+        dirs.append(Path(part))
     return unique_dirs(dirs)
 
 

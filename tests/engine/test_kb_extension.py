@@ -140,3 +140,20 @@ def test_replaces_true_overrides_a_builtin_cause(tmp_path: Path) -> None:
     assert knowledge.causes["port-not-listening"].title.startswith("Replaced - ")
     assert knowledge.origin("cause", "port-not-listening").file == \
         extra / "causes" / "port-not-listening.yaml"
+
+
+def test_an_empty_kb_flag_is_an_error_not_the_working_directory() -> None:
+    """``--kb ''`` says a name is needed instead of loading the current directory."""
+    result = run_cli("kb", "list", "--kb", "")
+    assert (result.code, result.err) == (
+        1, "conndoctor: error: --kb needs a directory name (got '')\n")
+
+
+def test_a_directory_without_manifest_is_one_error(tmp_path: Path) -> None:
+    """Pointing --kb at a directory that is not a KB gives one line, not one per file."""
+    (tmp_path / "notes.txt").write_text("hello\n")
+    (tmp_path / "src").mkdir()
+    result = run_cli("kb", "validate", "--kb", str(tmp_path))
+    assert result.code == 1
+    assert result.out == (f"{tmp_path}: error: not a KB directory: it has no manifest.yaml "
+                          "(name, content_version, format_version)\n")
