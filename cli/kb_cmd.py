@@ -19,12 +19,17 @@ from cli.exitcodes import Exit
 if TYPE_CHECKING:
     from engine.kbmodel import KnowledgeBase
 
+# The KB file kinds (engine.schema.FILE_MODELS), spelt out so --help needs no pydantic.
+KINDS = ["manifest", "observations", "questions", "derivations", "probes", "scenarios",
+         "errors", "cause"]
+
 
 def add_kb_options(action: str, parser: argparse.ArgumentParser) -> None:
     """The options of one ``kb`` action beyond ``--kb`` and ``--format``."""
     parser.add_argument("--no-builtin", action="store_true",
                         help="leave out the built-in KB (check an extra KB on its own)")
     if action == "schema":
+        parser.add_argument("--kind", choices=KINDS, help="print the schema of one file kind only")
         parser.add_argument("--write", metavar="DIR",
                             help="write DIR/schema/<kind>.json and DIR/kb-reference.md "
                                  "(the repository's docs/ directory)")
@@ -63,6 +68,11 @@ def _schema(args: argparse.Namespace, env: Environment) -> int:
         written = write_docs(Path(args.write))
         for path in written:
             env.message(f"wrote {path}")
+        return Exit.DIAGNOSED
+    from engine.kbdocs import schema_documents
+
+    if args.kind:
+        env.stdout.write(schema_documents()[f"schema/{args.kind}.json"])
         return Exit.DIAGNOSED
     from engine.schema import json_schemas
 

@@ -1,7 +1,9 @@
 """The exceptions the engine raises, all under ``ConndoctorError``.
 
 - ``ConndoctorError``: anything the user can fix; its ``str`` is one line.
-  - ``KBError``: a knowledge base that cannot be used; holds every ``KBIssue``.
+  - ``KBError``: a knowledge base that cannot be used; holds every ``KBIssue``
+    (file, line, message; ``kb lint`` reuses ``KBIssue`` with severity
+    ``warning`` and a ``code``).
   - ``FactError``: an unknown fact id or a value the fact does not allow.
   - ``InputError``: an unreadable or malformed input file (facts, probe results, logs).
 

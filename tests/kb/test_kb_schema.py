@@ -53,3 +53,13 @@ def test_every_kb_file_modeline_points_at_an_existing_schema_of_its_kind(root: s
         kind = {"causes": "cause", "errors": "errors"}.get(file.parent.name, file.stem)
         assert target == (DOCS / "schema" / f"{kind}.json").resolve(), file
         assert target.is_file(), f"{file}: {target} does not exist"
+
+
+def test_kb_schema_kind_prints_the_file_the_modelines_point_to() -> None:
+    """``kb schema --kind cause`` prints exactly docs/schema/cause.json; the kinds match."""
+    from cli.kb_cmd import KINDS
+
+    assert sorted(KINDS) == sorted(FILE_MODELS)
+    result = run_cli("kb", "schema", "--kind", "cause")
+    assert result.code == 0
+    assert result.out == (DOCS / "schema" / "cause.json").read_text(encoding="utf-8")

@@ -6,6 +6,28 @@ directories); ``tests/kb/golden/<name>.txt`` holds the command and exactly
 what a contributor sees: stdout, stderr and the exit status. A change to a
 message is a visible diff. Regenerate after an intended change with
 ``UPDATE_GOLDEN=1 python -m pytest tests/kb/test_validate_golden.py``.
+
+| class of mistake | fixture |
+| --- | --- |
+| malformed YAML | malformed-yaml |
+| wrong types, empty strings, out-of-range numbers | wrong-type, value-shapes |
+| unknown keys (allowed keys, did you mean) | unknown-key, condition-shape |
+| unknown ids: facts, causes | unknown-fact, nested-value, probe-sets-unknown-fact, unknown-cause |
+| duplicate ids (naming both files) | duplicate-id, duplicate-across-dirs |
+| replaces that replaces nothing | replaces-builtin |
+| duplicate YAML keys | duplicate-key |
+| cycles in derivation rules | derivation-cycle |
+| a regex that does not compile | bad-regex |
+| a file that is not UTF-8 | not-utf8 |
+| a directory that does not exist, or is a file | missing-directory, not-a-directory |
+| unknown files and directories, .yml | unknown-file, yml-extension |
+| a KB without manifest, a wrong format_version | missing-manifest, format-version |
+| operators that do not fit the fact's type | operator-type |
+| values the fact does not allow (did you mean) | bad-value, nested-value |
+| lines inside nested all/any/not | nested-condition, nested-value |
+| a list or a scalar at top level, an empty file | top-level-list |
+| rule ids outside their cause, misnamed cause file | rule-naming, cause-file-name |
+| several mistakes in one file, all reported | mixed-errors |
 """
 
 from __future__ import annotations
