@@ -14,7 +14,7 @@ message is a visible diff. Regenerate after an intended change with
 | unknown keys (allowed keys, did you mean) | unknown-key, condition-shape |
 | unknown ids: facts, causes | unknown-fact, nested-value, probe-sets-unknown-fact, unknown-cause |
 | duplicate ids (naming both files) | duplicate-id, duplicate-across-dirs |
-| replaces that replaces nothing | replaces-builtin |
+| `replaces: true` that replaces nothing (and one that does) | replaces-nothing |
 | duplicate YAML keys | duplicate-key |
 | cycles in derivation rules | derivation-cycle |
 | a regex that does not compile | bad-regex |
