@@ -230,6 +230,15 @@ class CaseExpectation(Strict):
         default=None, ge=0, le=1, description="the least confidence 'top' must reach"
     )
 
+    @model_validator(mode="after")
+    def _checks_something(self) -> CaseExpectation:
+        if self.top is None and (self.ranked_above or self.min_confidence is not None):
+            raise ValueError("'ranked_above' and 'min_confidence' are checked against 'top': "
+                             "name the cause that must rank first")
+        if self.top is None and not self.ruled_out:
+            raise ValueError("'expect' checks nothing: give 'top' or 'ruled_out'")
+        return self
+
 
 class Case(Strict):
     """An example: facts (and optionally an error text) and the expected ranking."""

@@ -28,6 +28,7 @@ message is a visible diff. Regenerate after an intended change with
 | a list or a scalar at top level, an empty file | top-level-list |
 | rule ids outside their cause, misnamed cause file | rule-naming, cause-file-name |
 | several mistakes in one file, all reported | mixed-errors |
+| a case expectation that checks nothing | empty-expectation |
 """
 
 from __future__ import annotations
