@@ -2,7 +2,7 @@
 
 Run: ``python tests/bench/bench_kb_load.py [--repeats N] [--processes N] [--kb-dir DIR]``.
 
-Two measurements, each reported as the median (and min/max):
+Two measurements, each reported as the median and minimum wall time and the median CPU time:
 
 - in-process: ``load_kb()`` called N times in this process after the imports,
   cold with no cache (every file parsed by libyaml and validated) and warm
