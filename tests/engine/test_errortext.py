@@ -18,7 +18,7 @@ from engine.errortext import (
 from engine.kbmodel import KnowledgeBase
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-HELDOUT_SETS = ["heldout_errors.yaml"] + [f"heldout_errors_{n}.yaml" for n in (2, 3, 4, 5)]
+HELDOUT_SETS = ["heldout_errors.yaml"] + [f"heldout_errors_{n}.yaml" for n in (2, 3, 4, 5, 6)]
 PER_PATTERN_BUDGET_SECONDS = 0.005
 
 
