@@ -126,8 +126,10 @@ def _lint(knowledge: KnowledgeBase, args: argparse.Namespace, env: Environment) 
 
 def _test(knowledge: KnowledgeBase, args: argparse.Namespace, env: Environment) -> int:
     from engine.cases import run_cases
+    from engine.errortext import check_pattern_examples
 
     outcomes = run_cases(knowledge)
+    pattern_failures = check_pattern_examples(knowledge)
     failed = [o for o in outcomes if not o.passed and o.case.kind != "todo"]
     todo = [o for o in outcomes if o.case.kind == "todo"]
     if args.format == "json":
@@ -137,8 +139,10 @@ def _test(knowledge: KnowledgeBase, args: argparse.Namespace, env: Environment) 
              "top_confidence": round(o.top_confidence, 4)}
             for o in outcomes
         ]
-        body = {"ok": not failed, "passed": len(outcomes) - len(failed) - len(todo),
-                "failed": len(failed), "todo": len(todo), "cases": rows}
+        body = {"ok": not failed and not pattern_failures,
+                "passed": len(outcomes) - len(failed) - len(todo),
+                "failed": len(failed), "todo": len(todo), "cases": rows,
+                "pattern_examples_failed": [str(f) for f in pattern_failures]}
         env.stdout.write(json.dumps(body, indent=2) + "\n")
     else:
         for outcome in outcomes:
@@ -147,9 +151,12 @@ def _test(knowledge: KnowledgeBase, args: argparse.Namespace, env: Environment) 
             if outcome.case.kind == "todo" and outcome.passed:
                 detail = "passes now: make it a real case (drop 'kind: todo')"
             env.stdout.write(f"{mark} {outcome.case.id}{': ' + detail if detail else ''}\n")
+        for failure in pattern_failures:
+            env.stdout.write(f"FAIL pattern {failure}\n")
     passed = len(outcomes) - len(failed) - len(todo)
-    env.message(f"{passed} passed, {len(failed)} failed, {len(todo)} todo (known misses)")
-    return Exit.FAILED if failed else Exit.DIAGNOSED
+    env.message(f"{passed} passed, {len(failed)} failed, {len(todo)} todo (known misses); "
+                f"{len(pattern_failures)} error-pattern example(s) failed")
+    return Exit.FAILED if failed or pattern_failures else Exit.DIAGNOSED
 
 
 def _mark(kind: str, passed: bool) -> str:
