@@ -70,9 +70,10 @@ class Reasoner:
         self._agenda: list[tuple[int, ...]] = []
         self._queued: set[int] = set()
         self.steps = 0
-        for index in rules.initially_true:
-            self._schedule(index)
-        self._run()
+        with paused_gc():
+            for index in rules.initially_true:
+                self._schedule(index)
+            self._run()
 
     @property
     def rules(self) -> RuleBase:
@@ -81,20 +82,22 @@ class Reasoner:
 
     def assert_facts(self, values: Mapping[str, Any]) -> None:
         """Set base facts (replacing earlier values of the same ids) and run to fixpoint."""
-        for fact, value in values.items():
-            if fact in self.base and same_value(self.base[fact], value):
-                continue
-            self.base[fact] = value
-            self._refresh(fact)
-        self._run()
+        with paused_gc():
+            for fact, value in values.items():
+                if fact in self.base and same_value(self.base[fact], value):
+                    continue
+                self.base[fact] = value
+                self._refresh(fact)
+            self._run()
 
     def retract_facts(self, facts: Iterable[str]) -> None:
         """Remove base facts; what was derived from them goes too, and the rest re-runs."""
-        for fact in facts:
-            if fact in self.base:
-                del self.base[fact]
-                self._refresh(fact)
-        self._run()
+        with paused_gc():
+            for fact in facts:
+                if fact in self.base:
+                    del self.base[fact]
+                    self._refresh(fact)
+            self._run()
 
     def _refresh(self, fact: str) -> None:
         """Recompute the value the rules see for one fact; wake its readers if it changed."""
@@ -136,11 +139,7 @@ class Reasoner:
             heapq.heappush(self._agenda, self._rules.agenda_keys[index])
 
     def _run(self) -> None:
-        if self._agenda:
-            with paused_gc():
-                self._run_agenda()
-
-    def _run_agenda(self) -> None:
+        """Fire the agenda to fixpoint (callers pause the cyclic GC: see ``paused_gc``)."""
         evaluated = 0
         rules = self._rules.rules
         facts, firings, agenda, queued = self.facts, self.firings, self._agenda, self._queued
