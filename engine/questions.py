@@ -36,7 +36,7 @@ from engine.scoring import Contribution, Posterior
 STOP_CONFIDENCE = 0.8
 STOP_MARGIN = 0.3
 MIN_GAIN_BITS = 0.02
-SETTLED_CONFIDENCE = 0.4
+SETTLED_CONFIDENCE = 0.6
 RULED_OUT_FLOOR = 0.01
 
 Scorer = Callable[[Reasoner], tuple[Posterior, list[Contribution]]]

@@ -189,7 +189,8 @@ def main() -> int:
     print(f"load average at the end: {load:.1f} on {os.cpu_count()} CPUs. "
           f"Each number: the minimum over {args.repeat} fresh processes.\n"
           "fixpoint = best of 5 runs of a fresh memory to fixpoint after the trigger fact "
-          "(compile excluded); first = the first of them in its new process;\n"
+          "(compile excluded); first = the first of them in its new process (it also pays the "
+          "garbage collection that loading and compiling deferred);\n"
           "1 fact = median time to assert the trigger fact again on the loaded "
           "memory (it wakes every rule: the worst case).")
     return 0

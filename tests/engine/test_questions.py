@@ -70,7 +70,7 @@ def test_stop_rule() -> None:
     assert is_done(confident, best_gain=1.0)
     assert not is_done(open_race, best_gain=0.5)
     assert is_done(open_race, best_gain=0.0)
-    settled = Posterior({"a": 0.55, "b": 0.2}, 0.25, frozenset())
+    settled = Posterior({"a": 0.65, "b": 0.2}, 0.15, frozenset())
     assert is_done(settled, best_gain=0.5, top_can_change=False)
     assert not is_done(settled, best_gain=0.5, top_can_change=True)
 
