@@ -14,9 +14,10 @@ so a one-second port check beats a ten-second question of equal gain, but a
 highly informative question still beats a cheap, useless probe.
 
 How likely each answer is comes from the rules themselves (see
-``expected_gain``): a cause makes likely the values its rules need. The engine stops asking when
-the top cause has ``STOP_CONFIDENCE`` with a margin of ``STOP_MARGIN`` over
-the next, or when no question would gain ``MIN_GAIN_BITS``.
+``expected_gain``): a cause makes likely the values its rules need. When to
+stop asking is ``is_done``. Derived facts that can no longer be derived are
+seen as never coming (``never_view``), so a rule waiting on one counts as
+excluded, not as possible.
 """
 
 from __future__ import annotations
