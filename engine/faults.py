@@ -47,7 +47,8 @@ class FaultServer:
 
     def __init__(
         self, behaviour: Behaviour, *, backlog: int = 128, seconds: float = 1.0,
-        seconds_before: float | None = None, accepting: bool = True,
+        seconds_before: float | None = None, accepting: bool = True, host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.behaviour = behaviour
         self.seconds = seconds
@@ -55,10 +56,12 @@ class FaultServer:
         self.accepting = accepting
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind((host, port))
+        self.host = host
         self._listener.listen(backlog)
         self.port = int(self._listener.getsockname()[1])
         self.stopping = threading.Event()
+        self.accepted = 0
         self._threads: list[threading.Thread] = []
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -66,8 +69,8 @@ class FaultServer:
 
     @property
     def target(self) -> str:
-        """``127.0.0.1:PORT``, ready for ``--target``."""
-        return f"127.0.0.1:{self.port}"
+        """``HOST:PORT``, ready for ``--target``."""
+        return f"{self.host}:{self.port}"
 
     def __enter__(self) -> FaultServer:
         self._acceptor.start()
@@ -107,6 +110,7 @@ class FaultServer:
                 return
             with self._lock:
                 self._connections.append(conn)
+                self.accepted += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
