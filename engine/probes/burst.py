@@ -32,12 +32,14 @@ async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
     try:
         family, address = await first_address(target.host, target.port)
         first = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
+        first.close()
+    except ConnectionResetError:
+        pass  # accepted, then reset: the port takes connections, the burst will count resets
     except (ResolveError, OSError, TimeoutError) as error:
         return ProbeResult(name="burst", status="skipped",
                            reason=f"the port does not accept a single connection: "
                                   f"{why(error)}")
     rtt = time.monotonic() - started
-    first.close()
     size = max(1, min(options.burst_size, BURST_HARD_CAP))
     hold = max(HOLD_MIN, 4 * rtt)
     outcomes = await asyncio.gather(*(_one(family, address, target.port, hold)

@@ -83,6 +83,8 @@ async def try_connect(family: int, address: str, port: int, timeout: float) -> C
         return ConnectOutcome("filtered", time.monotonic() - started, "no answer")
     except ConnectionRefusedError:
         return ConnectOutcome("closed", time.monotonic() - started, "refused (RST)")
+    except ConnectionResetError:  # the SYN-ACK came, then an RST before connect() returned
+        return ConnectOutcome("open", time.monotonic() - started, "reset right after accept")
     except OSError as error:
         elapsed = time.monotonic() - started
         if error.errno in UNREACHABLE_ERRNOS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import struct
 import time
 from collections.abc import Callable
@@ -42,6 +43,8 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
     try:
         family, address = await first_address(target.host, target.port)
         sock = await open_socket(family, address, target.port, 2.0)
+    except ConnectionResetError:  # accepted, then reset: no banner, the questions still go
+        sock = None
     except (ResolveError, OSError, TimeoutError) as error:
         return ProbeResult(name="protocol", status="skipped",
                            reason=f"no TCP connection to listen on: {why(error)}")
@@ -52,8 +55,10 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
         "postgres": POSTGRES_SSL_REQUEST,
         "redis": b"PING\r\n",
     }
-    with contextlib.closing(sock):
-        banner_task = asyncio.ensure_future(read_bounded(sock, READ_LIMIT, wait, b""))
+    with contextlib.ExitStack() as stack:
+        if sock is not None:
+            stack.callback(sock.close)
+        banner_task = asyncio.ensure_future(_banner(sock, wait))
         asks = {name: asyncio.ensure_future(_ask(family, address, target.port, data, wait))
                 for name, data in questions.items()}
         try:
@@ -76,6 +81,13 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
                     guess = name
     return ProbeResult(name="protocol", status="ok", seconds=round(time.monotonic() - started, 4),
                        facts={"protocol_guess": guess or "unknown"}, evidence=evidence)
+
+
+async def _banner(sock: socket.socket | None, wait: float) -> ReadOutcome:
+    """What the server says before being asked (nothing when it reset at once)."""
+    if sock is None:
+        return ReadOutcome(b"", "reset", 0.0)
+    return await read_bounded(sock, READ_LIMIT, wait, b"")
 
 
 async def _ask(family: int, address: str, port: int, question: bytes, wait: float) -> ReadOutcome:

@@ -37,6 +37,10 @@ async def probe_tls(target: Target, options: ProbeOptions) -> ProbeResult:
     try:
         family, address = await first_address(target.host, target.port)
         sock = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
+    except ConnectionResetError:  # accepted, then reset before the ClientHello could go out
+        return ProbeResult(name="tls", status="ok", facts={"tls_handshake": "reset"},
+                           seconds=round(time.monotonic() - started, 4),
+                           evidence={"detail": "reset right after the TCP handshake"})
     except (ResolveError, OSError, TimeoutError) as error:
         return ProbeResult(name="tls", status="skipped",
                            reason=f"no TCP connection to try TLS on: {why(error)}")

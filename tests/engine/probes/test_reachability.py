@@ -1,0 +1,66 @@
+"""The reachability probe on loopback: who sent the RST, and what it could not measure."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from engine.faults import FaultServer, reset_on_accept, stall, unused_port
+from engine.probes.base import ProbeOptions, Target
+from engine.probes.reachability import probe_reachability
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="raw capture needs root")
+
+
+@needs_root
+def test_closed_port_rst_is_the_hosts_own_with_capture() -> None:
+    """As root, the RST of a closed loopback port is the endpoint's (TTL untouched, on link)."""
+    result = asyncio.run(probe_reachability(Target("127.0.0.1", unused_port()), ProbeOptions()))
+    assert result.facts == {"rst_source": "endpoint"}
+    target = result.evidence["ports"][0]
+    assert target["role"] == "target"
+    assert target["packet"]["flags"] == "RST|ACK"
+    assert target["packet"]["ttl"] == 64
+
+
+def test_without_capture_it_says_what_it_could_not_measure() -> None:
+    """Without packet capture and no open port to time, the source is 'unknown', and why."""
+    options = ProbeOptions(capture=False)
+    result = asyncio.run(probe_reachability(Target("127.0.0.1", unused_port()), options))
+    assert result.status == "ok"
+    assert result.evidence["not_measured"] == "packet capture turned off"
+    assert "packet" not in result.evidence["ports"][0]
+    if not any(p["state"] == "open" for p in result.evidence["ports"][1:]):
+        assert result.facts == {"rst_source": "unknown"}
+
+
+def test_open_port_has_no_reset_to_attribute() -> None:
+    """An open port that does not reset sets no rst_source (nothing was measured)."""
+    with FaultServer(stall) as server:
+        result = asyncio.run(probe_reachability(Target("127.0.0.1", server.port),
+                                                ProbeOptions()))
+    assert result.status == "ok"
+    assert result.facts == {}
+    assert result.evidence["ports"][0]["state"] == "open"
+
+
+@needs_root
+def test_reset_right_after_accept_is_compared_with_the_same_connections_syn_ack() -> None:
+    """A server that resets on accept: its RST matches its SYN-ACK, so 'endpoint'."""
+    with FaultServer(reset_on_accept) as server:
+        result = asyncio.run(probe_reachability(Target("127.0.0.1", server.port),
+                                                ProbeOptions()))
+    target = result.evidence["ports"][0]
+    assert target["reset_after_accept"] is True
+    assert target["rst_packet"]["flags"] == "RST|ACK"
+    assert result.facts == {"rst_source": "endpoint"}
+
+
+def test_unresolvable_name_is_skipped_with_the_reason() -> None:
+    """A name that does not resolve: skipped, no fact, the DNS error as reason."""
+    result = asyncio.run(probe_reachability(Target("no-such-host.invalid", 80), ProbeOptions()))
+    assert result.status == "skipped"
+    assert result.facts == {}
+    assert "does not resolve" in (result.reason or "")
