@@ -13,7 +13,7 @@ from tests.lab.netlab import Lab
 @pytest.fixture
 def lab() -> Iterator[Lab]:
     """Three fresh namespaces (``cdp-*``); removed with their servers even on failure."""
-    require_lab_tools("ip", "iptables", "conntrack", "sysctl")
+    require_lab_tools("ip", "iptables", "sysctl")
     made = Lab()
     try:
         made.up()
