@@ -113,3 +113,18 @@ def tls_half_open(conn: socket.socket, server: FaultServer) -> None:
     with contextlib.suppress(OSError):
         conn.recv(READ_CHUNK)
     server.wait(3600)
+
+
+def tls_sink(conn: socket.socket, server: FaultServer) -> None:
+    """TLS, then read and discard everything (a healthy HTTPS upload target)."""
+    tls = _handshake(conn, server_context())
+    if tls is None:
+        return
+    with contextlib.closing(tls):
+        tls.settimeout(0.2)
+        while not server.stopping.is_set():
+            try:
+                if not tls.recv(READ_CHUNK):
+                    return
+            except TimeoutError:
+                continue

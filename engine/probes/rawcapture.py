@@ -85,18 +85,23 @@ class Capture:
 
     sock: socket.socket
     packets: list[Packet] = field(default_factory=list)
+    local_ports: set[int] = field(default_factory=set)
 
     def drain(self) -> None:
-        """Read what has arrived (non-blocking, bounded)."""
-        while len(self.packets) < MAX_PACKETS:
+        """Read what has arrived (non-blocking); keep only packets to our own local ports.
+
+        The raw socket sees every packet from the target address, including
+        other programs' traffic and the other probes', so it is drained as
+        soon as it is readable (``loop.add_reader``) and filtered at once.
+        """
+        for _ in range(MAX_PACKETS):
             try:
                 raw = self.sock.recv(65535)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
+            except OSError:  # BlockingIOError when empty
                 return
             packet = parse(raw)
-            if packet is not None:
+            if (packet is not None and packet.dst_port in self.local_ports
+                    and len(self.packets) < MAX_PACKETS):
                 self.packets.append(packet)
 
     def from_port(self, port: int, local_port: int) -> list[Packet]:

@@ -77,13 +77,17 @@ async def probe_reachability(target: Target, options: ProbeOptions) -> ProbeResu
     high = _high_port(target.port)
     attempts = [Attempt(target.port, "target"), Attempt(high, "closed_high_port")]
     attempts += [Attempt(port, "well_known") for port in WELL_KNOWN if port != target.port]
+    loop = asyncio.get_running_loop()
+    if capture is not None:
+        loop.add_reader(capture.sock.fileno(), capture.drain)
     try:
-        await asyncio.gather(*(_connect(a, family, address) for a in attempts))
+        await asyncio.gather(*(_connect(a, family, address, capture) for a in attempts))
         if capture is not None:
             await asyncio.sleep(SETTLE)
             _attach_packets(capture, attempts)
     finally:
         if capture is not None:
+            loop.remove_reader(capture.sock.fileno())
             capture.close()
     evidence: dict[str, Any] = {"address": address, "ports": [a.describe() for a in attempts]}
     if no_capture:
@@ -106,12 +110,14 @@ def _high_port(port: int) -> int:
     return candidate + 1 if candidate == port else candidate
 
 
-async def _connect(attempt: Attempt, family: int, address: str) -> None:
+async def _connect(attempt: Attempt, family: int, address: str, capture: Capture | None) -> None:
     loop = asyncio.get_running_loop()
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setblocking(False)
         sock.bind(("", 0))
         attempt.local_port = int(sock.getsockname()[1])
+        if capture is not None:
+            capture.local_ports.add(attempt.local_port)
         started = time.monotonic()
         try:
             await asyncio.wait_for(loop.sock_connect(sock, (address, attempt.port)),

@@ -62,7 +62,7 @@ def build_registry() -> Registry:
     ))
     registry.add(ProbeSpec(
         name="transfer", function=probe_transfer, sets=frozenset({"large_transfer"}),
-        budget_seconds=lambda _options: 20.0, max_connections=1, default=False,
+        budget_seconds=lambda _options: 20.0, max_connections=2, default=False,
         description="a large upload judged by TCP acknowledgements (opt-in: it sends data)",
     ))
     return registry

@@ -37,6 +37,39 @@ class Handshake:
     alert: str | None = None
     first_bytes: bytes = b""
     evidence: dict[str, object] = field(default_factory=dict)
+    session: TlsSession | None = None
+
+
+@dataclass
+class TlsSession:
+    """An established TLS session over memory BIOs: encrypt to send, decrypt what came back."""
+
+    obj: ssl.SSLObject
+    incoming: ssl.MemoryBIO
+    outgoing: ssl.MemoryBIO
+
+    def encrypt(self, data: bytes, chunk: int = 16384) -> bytes:
+        """The TLS records carrying ``data``."""
+        out = bytearray()
+        view = memoryview(data)
+        for start in range(0, len(data), chunk):
+            self.obj.write(view[start:start + chunk])
+            out += self.outgoing.read()
+        return bytes(out)
+
+    def decrypt(self, records: bytes, limit: int = 65536) -> bytes:
+        """Best-effort plaintext of records received (for evidence only)."""
+        self.incoming.write(records)
+        plain = b""
+        while len(plain) < limit:
+            try:
+                piece = self.obj.read(limit - len(plain))
+            except ssl.SSLError:
+                break
+            if not piece:
+                break
+            plain += piece
+        return plain
 
 
 @functools.cache
@@ -106,6 +139,7 @@ async def handshake(sock: socket.socket, server_hostname: str | None, timeout: f
     if late:
         return Handshake("alert", f"alert after the handshake: {late}", alert=late,
                          version=result.version, cipher=result.cipher, first_bytes=received[:64])
+    result.session = TlsSession(obj, incoming, outgoing)
     return result
 
 

@@ -1,8 +1,10 @@
 """The transfer probe (opt-in: it sends data): do large transfers get through?
 
 It sends an HTTP-shaped upload (``POST /`` with a ``Content-Length``, then
-zero bytes, 4 MiB by default) and judges by the kernel's acknowledgement
-counters (TCP_INFO), not by guesses:
+zero bytes, 4 MiB by default), inside TLS when a first connection shows the
+port speaks TLS (plaintext to a TLS port would only measure the TLS
+server's refusal), and judges by the kernel's acknowledgement counters
+(TCP_INFO), not by guesses:
 
 - ``ok``: the bytes sent were acknowledged, or the peer stopped reading after
   acknowledging many full-size segments (the path carries large segments);
@@ -24,41 +26,68 @@ from typing import Any
 from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import ResolveError, first_address, open_socket, why
 from engine.probes.tcpinfo import TcpInfo, read
-from engine.probes.tlswire import printable
+from engine.probes.tlswire import TlsSession, handshake, printable
 
 CHUNK = 64 * 1024
 REPLY_LIMIT = 64 * 1024
 TICK = 0.05
 MIN_STALL = 2.0
 RUN_LIMIT = 12.0
+CONNECT_TIMEOUT = 3.0
+TLS_TIMEOUT = 2.0
 LARGE_SEGMENTS = 2  # acknowledged full-size segments that show large packets get through
 
 
 async def probe_transfer(target: Target, options: ProbeOptions) -> ProbeResult:
-    """Upload a few MiB; judge ok, stall or reset from acknowledgements."""
+    """Upload a few MiB (in TLS on a TLS port); judge ok, stall or reset from acknowledgements."""
     started = time.monotonic()
     try:
         family, address = await first_address(target.host, target.port)
-        sock = await open_socket(family, address, target.port, 3.0)
+        speaks_tls = await _speaks_tls(family, address, target)
+        sock = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
     except (ResolveError, OSError, TimeoutError) as error:
         return ProbeResult(name="transfer", status="skipped",
                            reason=f"no TCP connection to upload on: {why(error)}")
-    if read(sock) is None:
-        sock.close()
-        return ProbeResult(name="transfer", status="skipped",
-                           reason="judging a transfer needs TCP_INFO (Linux)")
     with contextlib.closing(sock):
-        outcome, evidence = await _upload(sock, target, options.transfer_bytes)
+        if read(sock) is None:
+            return ProbeResult(name="transfer", status="skipped",
+                               reason="judging a transfer needs TCP_INFO (Linux)")
+        session = None
+        if speaks_tls:
+            shake = await handshake(sock, _sni(target), TLS_TIMEOUT, linger=0.0)
+            if shake.session is None:
+                return ProbeResult(name="transfer", status="skipped",
+                                   reason=f"the TLS handshake failed: {shake.kind}")
+            session = shake.session
+        outcome, evidence = await _upload(sock, target, options.transfer_bytes, session)
+    evidence["tls"] = speaks_tls
     return ProbeResult(name="transfer", status="ok", facts={"large_transfer": outcome},
                        evidence=evidence, seconds=round(time.monotonic() - started, 4))
 
 
-async def _upload(sock: socket.socket, target: Target, size: int) -> tuple[str, dict[str, Any]]:
+async def _speaks_tls(family: int, address: str, target: Target) -> bool:
+    """Whether a TLS handshake succeeds on a first, separate connection."""
+    try:
+        sock = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
+    except (OSError, TimeoutError):
+        return False
+    with contextlib.closing(sock):
+        return (await handshake(sock, _sni(target), TLS_TIMEOUT, linger=0.0)).kind == "ok"
+
+
+def _sni(target: Target) -> str | None:
+    return None if target.host.replace(".", "").isdigit() or ":" in target.host else target.host
+
+
+async def _upload(sock: socket.socket, target: Target, size: int,
+                  session: TlsSession | None) -> tuple[str, dict[str, Any]]:
     head = (f"POST / HTTP/1.1\r\nHost: {target.host}\r\nContent-Type: application/octet-stream"
             f"\r\nContent-Length: {size}\r\n\r\n").encode("ascii", "replace")
-    pending = memoryview(head + bytes(size))
+    plain = head + bytes(size)
+    pending = memoryview(session.encrypt(plain) if session else plain)
     total = len(pending)
     reply = bytearray()
+    received = 0
     sent = 0
     last_progress, last_acked = time.monotonic(), 0
     deadline = last_progress + RUN_LIMIT
@@ -76,11 +105,12 @@ async def _upload(sock: socket.socket, target: Target, size: int) -> tuple[str, 
         except (ConnectionResetError, BrokenPipeError) as failure:
             error = type(failure).__name__
         with contextlib.suppress(BlockingIOError, OSError):
-            while len(reply) < REPLY_LIMIT and (chunk := sock.recv(4096)):
-                reply += chunk
+            while received < REPLY_LIMIT and (chunk := sock.recv(4096)):
+                received += len(chunk)
+                reply += session.decrypt(chunk) if session else chunk
         info = read(sock)
         now = time.monotonic()
-        evidence = _evidence(sent, total, info, reply, now - (deadline - RUN_LIMIT))
+        evidence = _evidence(sent, total, info, bytes(reply), now - (deadline - RUN_LIMIT))
         if error or info is None or info.state_name == "close":
             return "reset", {**evidence, "error": error or "the connection was reset"}
         acked = (info.bytes_acked or 1) - 1
@@ -102,7 +132,7 @@ async def _upload(sock: socket.socket, target: Target, size: int) -> tuple[str, 
         await asyncio.sleep(TICK)
 
 
-def _evidence(sent: int, total: int, info: TcpInfo | None, reply: bytearray,
+def _evidence(sent: int, total: int, info: TcpInfo | None, reply: bytes,
               seconds: float) -> dict[str, Any]:
     entry: dict[str, Any] = {"bytes_to_send": total, "bytes_sent": sent,
                              "seconds": round(seconds, 3)}
@@ -111,5 +141,5 @@ def _evidence(sent: int, total: int, info: TcpInfo | None, reply: bytearray,
                      retransmissions=info.total_retrans, mss=info.snd_mss, pmtu=info.pmtu,
                      state=info.state_name)
     if reply:
-        entry["reply"] = printable(bytes(reply), 80)
+        entry["reply"] = printable(reply, 80)
     return entry

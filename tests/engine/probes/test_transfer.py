@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from engine.faults import BEHAVIOURS, FaultServer, unused_port
+from engine.faults_tls import tls_http, tls_sink
 from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.transfer import probe_transfer
 
@@ -42,3 +43,21 @@ def test_closed_port_is_skipped() -> None:
     """No connection: skipped, no fact."""
     result = _transfer(unused_port())
     assert (result.status, result.facts) == ("skipped", {})
+
+
+def test_tls_port_gets_the_upload_inside_tls() -> None:
+    """On a TLS-only port the upload goes inside TLS and is acknowledged: 'ok'."""
+    with FaultServer(tls_sink) as server:
+        result = _transfer(server.port)
+        accepted = server.accepted
+    assert result.evidence["tls"] is True
+    assert accepted == 2
+    assert result.facts == {"large_transfer": "ok"}
+
+
+def test_https_server_closing_with_the_body_unread_is_reset() -> None:
+    """An HTTPS server that closes with the upload unread: 'reset', measured inside TLS."""
+    with FaultServer(tls_http) as server:
+        result = _transfer(server.port)
+    assert result.facts == {"large_transfer": "reset"}
+    assert result.evidence["tls"] is True
