@@ -30,7 +30,7 @@ from typing import Any
 
 from engine.probes.base import ProbeOptions, ProbeResult, Target, report_progress
 from engine.probes.idle_http import HttpIdle
-from engine.probes.idle_ladder import Rung, decide, idle_ladder
+from engine.probes.idle_ladder import Rung, Verdict, decide, idle_ladder
 from engine.probes.netutil import ResolveError, first_address, open_socket, why
 from engine.probes.tcpinfo import enable_keepalive, read
 
@@ -102,7 +102,7 @@ async def _open(rung: Rung, family: int, address: str, port: int) -> None:
         rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds), interval=1, count=5)
 
 
-async def _watch(rungs: list[Rung], budget: float, wait: float) -> Any:
+async def _watch(rungs: list[Rung], budget: float, wait: float) -> Verdict:
     """Watch readability and keepalive acknowledgements until the verdict is known."""
     readers = [asyncio.ensure_future(rung.read_until_closed()) for rung in rungs]
     begin = min(rung.opened for rung in rungs)
@@ -113,9 +113,9 @@ async def _watch(rungs: list[Rung], budget: float, wait: float) -> Any:
             now = time.monotonic()
             for rung in rungs:
                 rung.check_keepalive(now, wait, read)
-            verdict = decide(rungs, now, wait)
-            if verdict is not None or now >= deadline:
-                return verdict or decide(rungs, now, wait, final=True)
+            verdict = decide(rungs, now, wait, final=now >= deadline)
+            if verdict is not None:
+                return verdict
             if now - last_report >= 1.0:
                 last_report = now
                 report_progress(f"holding {sum(r.state != 'dead' for r in rungs)} idle "

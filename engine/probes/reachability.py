@@ -30,7 +30,7 @@ from typing import Any
 
 from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import UNREACHABLE_ERRNOS, ResolveError, first_address, read_bounded
-from engine.probes.rawcapture import Capture, Packet, hops, on_link, open_capture
+from engine.probes.rawcapture import Capture, Packet, on_link, open_capture
 from engine.probes.rst_judge import judge
 
 WELL_KNOWN = (22, 80, 443)
@@ -154,5 +154,3 @@ def _is(packet: Packet, wanted: str) -> bool:
     flags = packet.flags.split("|")
     return all(flag in flags for flag in wanted.split("|"))
 
-
-__all__ = ["Attempt", "hops", "probe_reachability"]

@@ -69,3 +69,27 @@ def test_healthy_path_carries_a_large_transfer(lab: Lab) -> None:
     lab.serve("sink", PORT)
     run = lab.probe(PORT, "--only", "transfer")
     assert probe_result(run, "transfer")["facts"] == {"large_transfer": "ok"}
+
+
+def test_icmp_host_unreachable_is_unreachable(lab: Lab) -> None:
+    """A router answering SYNs with ICMP host-unreachable: 'unreachable', not 'filtered'."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-j", "REJECT", "--reject-with", "icmp-host-unreachable")
+    port = probe_result(lab.probe(PORT, "--only", "port"), "port")
+    assert port["facts"]["port_state"] == "unreachable"
+    assert port["evidence"]["addresses"][0]["details"] == ["EHOSTUNREACH"]
+
+
+def test_expired_flow_answered_with_rst_is_an_rst_idle_close(lab: Lab) -> None:
+    """A router that resets packets of flows it forgot after 3 s (as NAT gateways do): 'rst'."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "-m", "conntrack",
+            "--ctstate", "INVALID", "-j", "REJECT", "--reject-with", "tcp-reset")
+    lab.run(lab.router, "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0")
+    lab.run(lab.router, "sysctl", "-qw",
+            "net.netfilter.nf_conntrack_tcp_timeout_established=3")
+    idle = probe_result(lab.probe(PORT, "--only", "idle", "--idle-max", "8"), "idle")
+    assert idle["facts"]["idle_close_kind"] == "rst", idle["evidence"]
+    assert abs(idle["facts"]["idle_close_seconds"] - 3) <= 0.3 + 1
+    assert idle["evidence"]["before_request"]["bracket"] is not None  # found by a keepalive
