@@ -36,6 +36,7 @@ from engine.probes.tcpinfo import enable_keepalive, read
 
 CONNECT_TIMEOUT = 3.0
 TICK = 0.1
+AT_ONCE = 0.5  # a close sooner than this after connect or response is not about idleness
 
 
 async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
@@ -71,6 +72,10 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
                 rung.sock.close()
     if verdict.kind == "busy":
         return ProbeResult(name="idle", status="skipped", reason=verdict.note)
+    if verdict.seconds is not None and verdict.seconds < AT_ONCE:
+        return ProbeResult(name="idle", status="skipped",
+                           reason=f"the server ends every connection at once ({verdict.kind} "
+                                  f"after {verdict.seconds:.2f} s), so idleness plays no part")
     if not isinstance(http, dict):
         http = None
     facts: dict[str, Any] = {}
@@ -84,7 +89,8 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
     if http is not None:
         evidence["after_request"] = http
         after = http.get("close_seconds")
-        if isinstance(after, float) and (close_seconds is None or after < close_seconds):
+        if (isinstance(after, float) and after >= AT_ONCE
+                and (close_seconds is None or after < close_seconds)):
             close_seconds, kind = after, str(http["kind"])
     facts["idle_close_kind"] = kind
     if close_seconds is not None:

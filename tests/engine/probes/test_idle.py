@@ -88,3 +88,12 @@ def test_ladder_steps_stay_within_ten_percent() -> None:
         rungs = idle_ladder(budget)
         assert rungs[0] == 1.0 and rungs[-1] == float(budget)
         assert all(b - a <= 0.08 * a + 1 for a, b in itertools.pairwise(rungs))
+
+
+def test_reset_on_accept_is_not_an_idle_timeout() -> None:
+    """A server that resets every connection at once: skipped, it says nothing about idleness."""
+    with FaultServer(BEHAVIOURS["reset-on-accept"]) as server:
+        result, wall = _idle(server.port, 5)
+    assert result.status == "skipped"
+    assert result.facts == {}
+    assert wall < 1.5
