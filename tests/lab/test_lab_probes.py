@@ -93,3 +93,15 @@ def test_expired_flow_answered_with_rst_is_an_rst_idle_close(lab: Lab) -> None:
     assert idle["facts"]["idle_close_kind"] == "rst", idle["evidence"]
     assert abs(idle["facts"]["idle_close_seconds"] - 3) <= 0.3 + 1
     assert idle["evidence"]["before_request"]["bracket"] is not None  # found by a keepalive
+
+
+def test_lossy_path_makes_connects_intermittent(lab: Lab) -> None:
+    """A router dropping every second SYN (statistic nth): repeated connects disagree."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--syn", "--dport", str(PORT),
+            "-m", "statistic", "--mode", "nth", "--every", "2", "--packet", "1", "-j", "DROP")
+    port = probe_result(lab.probe(PORT, "--only", "port"), "port")
+    states = port["evidence"]["addresses"][0]["states"]
+    assert port["facts"]["intermittent_connect"] is True, states
+    assert port["facts"]["port_state"] == "open"
+    assert "filtered" in states

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 from engine.faults import FaultServer, reset_on_accept, stall, unused_port
 from engine.probes.base import ProbeOptions, Target
 from engine.probes.reachability import probe_reachability
+from tests.conftest import REPO, require_lab_tools
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="raw capture needs root")
 
@@ -64,3 +68,19 @@ def test_unresolvable_name_is_skipped_with_the_reason() -> None:
     assert result.status == "skipped"
     assert result.facts == {}
     assert "does not resolve" in (result.reason or "")
+
+
+def test_unprivileged_run_says_capture_needs_root() -> None:
+    """Run as 'nobody': no raw socket, and the evidence says the RST's TTL etc. need root."""
+    require_lab_tools("setpriv")
+    code = ("import asyncio, json, sys; from engine.probes.base import ProbeOptions, Target; "
+            "from engine.probes.reachability import probe_reachability; "
+            "r = asyncio.run(probe_reachability(Target('127.0.0.1', int(sys.argv[1])), "
+            "ProbeOptions())); print(json.dumps(r.evidence))")
+    result = subprocess.run(
+        ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", sys.executable,
+         "-c", code, str(unused_port())],
+        capture_output=True, text=True, timeout=60, cwd=REPO, check=True)
+    evidence = json.loads(result.stdout)
+    assert evidence["not_measured"] == ("capturing the RST's TTL, IP ID, flags and options "
+                                        "needs root (CAP_NET_RAW)")
