@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import resource
 import socket
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import ResolveError, first_address, open_socket, read_bounded, why
 
 CONNECT_TIMEOUT = 1.5
-HOLD_MIN = 0.1
+HOLD_MIN = 0.25
+FD_MARGIN = 200  # sockets left for the probes running beside the burst
+LOCAL_LIMITS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.EADDRNOTAVAIL}
 START_DELAY = 0.2  # let the port probe time its connects before the burst loads the target
 
 
@@ -40,17 +45,24 @@ async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
                            reason=f"the port does not accept a single connection: "
                                   f"{why(error)}")
     rtt = time.monotonic() - started
-    size = max(1, min(options.burst_size, BURST_HARD_CAP))
+    size = max(1, min(options.burst_size, BURST_HARD_CAP, _fd_room()))
     hold = max(HOLD_MIN, 4 * rtt)
     outcomes = await asyncio.gather(*(_one(family, address, target.port, hold)
                                       for _ in range(size)))
     kinds = Counter(kind for kind, _ in outcomes)
+    local = kinds.pop("local", 0)  # our own limits, not the target's doing
+    size -= local
+    if size <= 0:
+        return ProbeResult(name="burst", status="skipped",
+                           reason="this host could not open the burst's sockets (file limit)")
     failures = {kind: count for kind, count in kinds.items() if kind != "ok"}
     failed = sum(failures.values())
     kind = max(failures, key=lambda k: failures[k]) if failures else "none"
     times = sorted(seconds for k, seconds in outcomes if k == "ok")
     evidence: dict[str, Any] = {"size": size, "counts": dict(kinds), "hold_s": round(hold, 3),
                                 "connect_timeout_s": CONNECT_TIMEOUT}
+    if local:
+        evidence["not_counted"] = f"{local} sockets this host could not open (file limit)"
     if times:
         evidence["connect_ms_p50"] = round(times[len(times) // 2] * 1000, 3)
         evidence["connect_ms_max"] = round(times[-1] * 1000, 3)
@@ -59,6 +71,19 @@ async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
         facts={"burst_failure_rate": round(failed / size, 4), "burst_failure_kind": kind},
         evidence=evidence,
     )
+
+
+def _fd_room() -> int:
+    """How many more sockets this process may open, keeping a margin for the other probes."""
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        return BURST_HARD_CAP
+    if soft == resource.RLIM_INFINITY:
+        return BURST_HARD_CAP
+    fds = Path("/proc/self/fd")
+    used = sum(1 for _ in fds.iterdir()) if fds.is_dir() else soft // 2
+    return max(1, soft - used - FD_MARGIN)
 
 
 async def _one(family: int, address: str, port: int, hold: float) -> tuple[str, float]:
@@ -72,7 +97,9 @@ async def _one(family: int, address: str, port: int, hold: float) -> tuple[str, 
         return "refused", time.monotonic() - started
     except ConnectionResetError:
         return "reset", time.monotonic() - started
-    except OSError:
+    except OSError as error:
+        if error.errno in LOCAL_LIMITS:
+            return "local", 0.0
         return "refused", time.monotonic() - started
     seconds = time.monotonic() - started
     with contextlib.closing(sock):

