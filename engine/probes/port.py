@@ -22,6 +22,7 @@ from engine.probes.netutil import ConnectOutcome, ResolveError, RttEstimator, re
 
 MAX_TRIES = 10
 OTHER_ADDRESS_TRIES = 2
+MAX_ADDRESSES = 8  # so the probe opens at most MAX_TRIES + 2 * 7 connections
 
 
 async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
@@ -32,6 +33,8 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
     except ResolveError as error:
         return ProbeResult(name="port", status="ok", seconds=time.monotonic() - started,
                            facts={"port_state": "unresolved"}, evidence={"resolve": str(error)})
+    skipped = [address for _, address in addresses[MAX_ADDRESSES:]]
+    addresses = addresses[:MAX_ADDRESSES]
     tries = max(1, min(options.connect_tries, MAX_TRIES))
     series = await asyncio.gather(*(
         _connect_series(family, address, target.port, tries if index == 0 else OTHER_ADDRESS_TRIES)
@@ -52,10 +55,11 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
     open_times = [o.seconds * 1000 for o in first if o.state == "open"]
     if open_times:
         facts["connect_ms"] = round(statistics.median(open_times), 3)
-    return ProbeResult(
-        name="port", status="ok", seconds=round(time.monotonic() - started, 4), facts=facts,
-        evidence={"addresses": per_address},
-    )
+    evidence: dict[str, Any] = {"addresses": per_address}
+    if skipped:
+        evidence["not_tried"] = skipped
+    return ProbeResult(name="port", status="ok", seconds=round(time.monotonic() - started, 4),
+                       facts=facts, evidence=evidence)
 
 
 async def _connect_series(

@@ -13,7 +13,7 @@ from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeSpec, Registry
 from engine.probes.burst import probe_burst
 from engine.probes.idle import probe_idle
 from engine.probes.idle_ladder import MAX_RUNGS
-from engine.probes.port import MAX_TRIES, probe_port
+from engine.probes.port import MAX_ADDRESSES, MAX_TRIES, OTHER_ADDRESS_TRIES, probe_port
 from engine.probes.protocol import probe_protocol
 from engine.probes.reachability import WELL_KNOWN, probe_reachability
 from engine.probes.tls import probe_tls
@@ -30,7 +30,8 @@ def build_registry() -> Registry:
     registry.add(ProbeSpec(
         name="port", function=probe_port,
         sets=frozenset({"port_state", "connect_ms", "intermittent_connect"}),
-        budget_seconds=lambda _options: 12.0, max_connections=MAX_TRIES + 2 * 7,
+        budget_seconds=lambda _options: 12.0,
+        max_connections=MAX_TRIES + OTHER_ADDRESS_TRIES * (MAX_ADDRESSES - 1),
         description="TCP connect to every address: open, refused, filtered or unreachable",
     ))
     registry.add(ProbeSpec(
