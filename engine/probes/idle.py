@@ -30,7 +30,7 @@ from typing import Any
 
 from engine.probes.base import ProbeOptions, ProbeResult, Target, report_progress
 from engine.probes.idle_http import HttpIdle
-from engine.probes.idle_ladder import Rung, Verdict, decide, idle_ladder
+from engine.probes.idle_ladder import KEEPALIVE_INTERVAL, Rung, Verdict, decide, idle_ladder
 from engine.probes.netutil import ResolveError, first_address, open_socket, why
 from engine.probes.tcpinfo import enable_keepalive, read
 
@@ -105,7 +105,8 @@ async def _open(rung: Rung, family: int, address: str, port: int) -> None:
     with contextlib.suppress(OSError, TimeoutError):
         rung.sock = await open_socket(family, address, port, CONNECT_TIMEOUT)
         rung.opened = time.monotonic()
-        rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds), interval=1, count=5)
+        rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds),
+                                          interval=KEEPALIVE_INTERVAL, count=5)
 
 
 async def _watch(rungs: list[Rung], budget: float, wait: float) -> Verdict:

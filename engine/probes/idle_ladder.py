@@ -25,6 +25,7 @@ READ_LIMIT = 64 * 1024
 STEP_SHARE = 0.08
 MAX_RUNGS = 100
 GRACE = 0.3
+KEEPALIVE_INTERVAL = 1  # seconds between keepalive probes once one went unanswered
 
 
 def idle_ladder(budget: float) -> list[float]:
@@ -87,7 +88,13 @@ class Rung:
 
     def check_keepalive(self, now: float, wait: float,
                         read: Callable[[socket.socket], TcpInfo | None]) -> None:
-        """After the first keepalive had time to be answered: alive, or dead and silent."""
+        """After the first keepalive had time to be answered: alive, or dead and silent.
+
+        Alive as soon as an acknowledgement newer than the probe is seen.
+        Silent only after two unanswered probes (one lost probe on a lossy
+        path is not a dead flow); the second goes out KEEPALIVE_INTERVAL
+        later.
+        """
         if self.state != "open" or self.sock is None:
             return
         probe_at = self.opened + self.seconds
@@ -97,11 +104,13 @@ class Rung:
         if info is None:
             self.state = "alive"  # cannot tell more without TCP_INFO; a close still shows
             self.verified = True
-        elif info.probes > 0:
+        elif info.probes == 0 and info.last_ack_recv_ms / 1000 <= now - probe_at + 0.05:
+            self.state, self.verified = "alive", True
+        elif info.probes >= 2 or (info.probes and now > probe_at + 2 * wait + KEEPALIVE_INTERVAL):
             self.state, self.kind, self.seen_at = "dead", "silent", now
             self.closed_at = self.seconds
-        elif info.last_ack_recv_ms / 1000 <= now - probe_at + 0.05 or now > probe_at + 4 * wait:
-            self.state, self.verified = "alive", True
+        elif now > probe_at + 4 * wait + KEEPALIVE_INTERVAL:
+            self.state, self.verified = "alive", True  # no unanswered probe: nothing died
 
 
 @dataclass
