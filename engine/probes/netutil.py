@@ -8,6 +8,7 @@ target is judged in milliseconds and a distant one still gets its time.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import errno
 import socket
 import time
@@ -24,19 +25,45 @@ class ResolveError(Exception):
     """The name does not resolve."""
 
 
+_RESOLVED: contextvars.ContextVar[dict[tuple[str, int], list[tuple[int, str]] | str] | None] = (
+    contextvars.ContextVar("probe_resolved", default=None)
+)
+
+
+def share_resolution() -> None:
+    """Make every probe of this run see one resolution of the name.
+
+    The runner calls this before starting the probes (tasks copy the
+    context, so they share the dict): with DNS round robin, separate lookups
+    could send each probe to another address.
+    """
+    _RESOLVED.set({})
+
+
 async def resolve(host: str, port: int) -> list[tuple[int, str]]:
     """Every (family, address) the name resolves to, in the order a client tries them."""
+    cache = _RESOLVED.get()
+    if cache is not None and (host, port) in cache:
+        known = cache[(host, port)]
+        if isinstance(known, str):
+            raise ResolveError(known)
+        return list(known)
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise ResolveError(f"{host!r} does not resolve: {error.strerror}") from error
+        message = f"{host!r} does not resolve: {error.strerror}"
+        if cache is not None:
+            cache[(host, port)] = message
+        raise ResolveError(message) from error
     seen: list[tuple[int, str]] = []
     for family, _, _, _, sockaddr in infos:
         entry = (int(family), str(sockaddr[0]))
         if entry not in seen:
             seen.append(entry)
-    return seen
+    if cache is not None:
+        cache[(host, port)] = seen
+    return list(seen)
 
 
 @dataclass

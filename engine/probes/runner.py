@@ -27,7 +27,7 @@ from engine.probes.base import (
     Vantage,
     set_reporter,
 )
-from engine.probes.netutil import ResolveError, resolve
+from engine.probes.netutil import ResolveError, resolve, share_resolution
 
 
 async def run_probes(
@@ -39,6 +39,7 @@ async def run_probes(
     """Run the probes concurrently and collect their results in registry order."""
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     started = time.monotonic()
+    share_resolution()
     try:
         addresses = [address for _, address in await resolve(target.host, target.port)]
     except ResolveError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from engine.faults import FaultServer, stall
 from engine.probes.base import (
     ProbeEvent,
@@ -77,3 +79,26 @@ def test_results_record_target_addresses_vantage_and_times() -> None:
     assert run.vantage.source_address in ("127.0.0.1", "::1")
     assert run.started_at.endswith("Z")
     assert run.seconds >= run.probes[0].seconds >= 0
+
+
+async def _addresses(target: Target, options: ProbeOptions) -> ProbeResult:
+    from engine.probes.netutil import resolve
+
+    return ProbeResult(name="greedy", status="ok",
+                       evidence={"seen": [a for _, a in await resolve(target.host, target.port)]})
+
+
+def test_all_probes_of_a_run_share_one_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name is looked up once per run, so every probe measures the same address."""
+    calls: list[str] = []
+    real = asyncio.base_events.BaseEventLoop.getaddrinfo
+
+    async def counting(self, host, *args, **kwargs):
+        calls.append(host)
+        return await real(self, host, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "getaddrinfo", counting)
+    specs = [_spec(f"p{i}", _addresses) for i in range(4)]
+    run = asyncio.run(run_probes(Target("localhost", 9), specs, ProbeOptions()))
+    assert calls == ["localhost"]
+    assert len({tuple(p.evidence["seen"]) for p in run.probes}) == 1
