@@ -3,7 +3,9 @@
 On Linux a raw ``IPPROTO_TCP`` socket receives a copy of every incoming TCP
 packet; ``connect`` on it keeps only those from the target address. This
 needs root (CAP_NET_RAW); without it ``open_capture`` says so and the probe
-reports what it could not measure. IPv4 only. Reading is bounded: at most
+reports what it could not measure. IPv4 packets come with their IP header
+(TTL, IP ID, DF); IPv6 ones without, so the hop limit comes as ancillary
+data (IPV6_RECVHOPLIMIT) and IPv6 has no IP ID. Reading is bounded: at most
 ``MAX_PACKETS`` packets are kept, and only while the probe runs.
 """
 
@@ -28,8 +30,8 @@ class Packet:
     src_port: int
     dst_port: int
     ttl: int
-    ip_id: int
-    dont_fragment: bool
+    ip_id: int | None
+    dont_fragment: bool | None
     flags: str
     window: int
     options: tuple[str, ...]
@@ -55,11 +57,19 @@ def parse(raw: bytes) -> Packet | None:
     tcp = raw[ihl:]
     if len(tcp) < 20:
         return None
+    return parse_tcp(tcp, raw[8], struct.unpack_from("!H", raw, 4)[0], bool(raw[6] & 0x40))
+
+
+def parse_tcp(tcp: bytes, ttl: int, ip_id: int | None = None,
+              dont_fragment: bool | None = None) -> Packet | None:
+    """Parse a TCP header received with the given IP facts; None when too short."""
+    if len(tcp) < 20:
+        return None
     src, dst = struct.unpack_from("!HH", tcp)
     offset = (tcp[12] >> 4) * 4
     flags = "|".join(name for bit, name in TCP_FLAGS if tcp[13] & bit)
-    return Packet(src, dst, raw[8], struct.unpack_from("!H", raw, 4)[0], bool(raw[6] & 0x40),
-                  flags, struct.unpack_from("!H", tcp, 14)[0], _options(tcp[20:offset]))
+    return Packet(src, dst, ttl, ip_id, dont_fragment, flags,
+                  struct.unpack_from("!H", tcp, 14)[0], _options(tcp[20:offset]))
 
 
 def _options(data: bytes) -> tuple[str, ...]:
@@ -96,13 +106,21 @@ class Capture:
         """
         for _ in range(MAX_PACKETS):
             try:
-                raw = self.sock.recv(65535)
+                packet = self._receive()
             except OSError:  # BlockingIOError when empty
                 return
-            packet = parse(raw)
             if (packet is not None and packet.dst_port in self.local_ports
                     and len(self.packets) < MAX_PACKETS):
                 self.packets.append(packet)
+
+    def _receive(self) -> Packet | None:
+        if self.sock.family == socket.AF_INET:
+            return parse(self.sock.recv(65535))
+        data, ancillary, _, _ = self.sock.recvmsg(65535, socket.CMSG_SPACE(4))
+        hop_limit = next((int.from_bytes(value[:4], sys.byteorder)
+                          for level, kind, value in ancillary
+                          if level == socket.IPPROTO_IPV6 and kind == socket.IPV6_HOPLIMIT), None)
+        return None if hop_limit is None else parse_tcp(data, hop_limit)
 
     def from_port(self, port: int, local_port: int) -> list[Packet]:
         """Packets the target sent from ``port`` to our ``local_port``."""
@@ -117,10 +135,10 @@ def open_capture(address: str, family: int) -> tuple[Capture | None, str | None]
     """A capture of the target's packets, or None and the reason it cannot run."""
     if not sys.platform.startswith("linux"):
         return None, "capturing packets is implemented for Linux only"
-    if family != socket.AF_INET:
-        return None, "packet capture is implemented for IPv4 only"
     try:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        sock = socket.socket(family, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
     except PermissionError:
         return None, "capturing the RST's TTL, IP ID, flags and options needs root (CAP_NET_RAW)"
     except OSError as error:
@@ -137,8 +155,10 @@ def open_capture(address: str, family: int) -> tuple[Capture | None, str | None]
 
 def on_link(address: str) -> bool | None:
     """Whether the IPv4 route to ``address`` needs no gateway (None when unknown)."""
-    if address.startswith("127."):
+    if address.startswith("127.") or address == "::1":
         return True
+    if ":" in address:
+        return None
     try:
         target = struct.unpack("<I", socket.inet_aton(address))[0]
         with open("/proc/net/route", encoding="ascii") as routes:  # noqa: PTH123

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -84,3 +85,25 @@ def test_unprivileged_run_says_capture_needs_root() -> None:
     evidence = json.loads(result.stdout)
     assert evidence["not_measured"] == ("capturing the RST's TTL, IP ID, flags and options "
                                         "needs root (CAP_NET_RAW)")
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@needs_root
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this host")
+def test_ipv6_rst_is_captured_with_its_hop_limit() -> None:
+    """Over IPv6 the RST's hop limit comes as ancillary data; IPv6 has no IP ID."""
+    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+        probe.bind(("::1", 0))
+        port = probe.getsockname()[1]
+    result = asyncio.run(probe_reachability(Target("::1", port), ProbeOptions()))
+    packet = result.evidence["ports"][0]["packet"]
+    assert (packet["ttl"], packet["ip_id"], packet["flags"]) == (64, None, "RST|ACK")
+    assert result.facts == {"rst_source": "endpoint"}
