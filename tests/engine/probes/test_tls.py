@@ -69,3 +69,11 @@ def test_closed_port_is_skipped() -> None:
     result = _tls(unused_port())
     assert (result.status, result.facts) == ("skipped", {})
     assert result.reason == "no TCP connection to try TLS on: connection refused"
+
+
+def test_close_during_handshake_is_eof() -> None:
+    """A server that closes (FIN) without answering the ClientHello: 'eof', not 'reset'."""
+    with FaultServer(BEHAVIOURS["close-idle-fin"], seconds=0.3) as server:
+        result = _tls(server.port)
+    assert result.facts == {"tls_handshake": "eof"}
+    assert result.evidence["detail"] == "the server closed during the handshake"
