@@ -61,7 +61,7 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
         if not live:
             return ProbeResult(name="idle", status="skipped",
                                reason="no connection of the ladder could be opened")
-        verdict = await _watch(live, budget, wait)
+        verdict = await _watch(live, budget, wait, http_task)
         if not http_state.watching:  # still asking: the port has not shown it speaks HTTP
             http_task.cancel()
         http = (await asyncio.gather(http_task, return_exceptions=True))[0]
@@ -97,6 +97,9 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
         facts["idle_close_seconds"] = round(close_seconds, 2)
     if verdict.note:
         evidence["note"] = verdict.note
+    elif verdict.seconds is None and _http_closed(http_task):
+        evidence["note"] = ("the ladder stopped when the HTTP keep-alive close was found; "
+                            "no idle close before a request within the range covered")
     return ProbeResult(name="idle", status="ok", seconds=round(time.monotonic() - started, 4),
                        facts=facts, evidence=evidence)
 
@@ -109,8 +112,21 @@ async def _open(rung: Rung, family: int, address: str, port: int) -> None:
                                           interval=KEEPALIVE_INTERVAL, count=5)
 
 
-async def _watch(rungs: list[Rung], budget: float, wait: float) -> Verdict:
-    """Watch readability and keepalive acknowledgements until the verdict is known."""
+def _http_closed(http: asyncio.Future[dict[str, Any] | None]) -> bool:
+    if not http.done() or http.cancelled() or http.exception() is not None:
+        return False
+    outcome = http.result()
+    close = outcome.get("close_seconds") if outcome else None
+    return isinstance(close, float) and close >= AT_ONCE
+
+
+async def _watch(rungs: list[Rung], budget: float, wait: float,
+                 http: asyncio.Future[dict[str, Any] | None]) -> Verdict:
+    """Watch readability and keepalive acknowledgements until the verdict is known.
+
+    Once the HTTP keep-alive close is known, a later close of the ladder could
+    not be the shortest any more, so the ladder stops there too.
+    """
     readers = [asyncio.ensure_future(rung.read_until_closed()) for rung in rungs]
     begin = min(rung.opened for rung in rungs)
     deadline = begin + budget + wait + 1.0
@@ -120,7 +136,7 @@ async def _watch(rungs: list[Rung], budget: float, wait: float) -> Verdict:
             now = time.monotonic()
             for rung in rungs:
                 rung.check_keepalive(now, wait, read)
-            verdict = decide(rungs, now, wait, final=now >= deadline)
+            verdict = decide(rungs, now, wait, final=now >= deadline or _http_closed(http))
             if verdict is not None:
                 return verdict
             if now - last_report >= 1.0:
