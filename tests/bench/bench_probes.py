@@ -70,6 +70,15 @@ def bench_idle_loopback() -> list[tuple[str, float, float, float]]:
                                                 ProbeOptions(idle_max_seconds=IDLE_MAX)))
                 wall = time.monotonic() - started
             rows.append((kind, timeout, result.facts.get("idle_close_seconds", -1.0), wall))
+    for timeout in (2, 5):  # keep-alive after a request, 60 s before any request
+        with FaultServer(BEHAVIOURS["http-keepalive"], seconds=timeout,
+                         seconds_before=60) as server:
+            started = time.monotonic()
+            result = asyncio.run(probe_idle(Target("127.0.0.1", server.port),
+                                            ProbeOptions(idle_max_seconds=IDLE_MAX)))
+            wall = time.monotonic() - started
+        rows.append(("http keep-alive", timeout, result.facts.get("idle_close_seconds", -1.0),
+                     wall))
     return rows
 
 
