@@ -154,8 +154,11 @@ def _test(knowledge: KnowledgeBase, args: argparse.Namespace, env: Environment) 
         for failure in pattern_failures:
             env.stdout.write(f"FAIL pattern {failure}\n")
     passed = len(outcomes) - len(failed) - len(todo)
-    env.message(f"{passed} passed, {len(failed)} failed, {len(todo)} todo (known misses); "
-                f"{len(pattern_failures)} error-pattern example(s) failed")
+    summary = f"{passed} passed, {len(failed)} failed, {len(todo)} todo (known misses)"
+    if knowledge.patterns:
+        summary += (f"; examples of {len(knowledge.patterns)} error patterns: "
+                    f"{len(pattern_failures)} failed")
+    env.message(summary)
     return Exit.FAILED if failed or pattern_failures else Exit.DIAGNOSED
 
 

@@ -27,10 +27,10 @@ def test_pattern_example_that_does_not_match_fails_kb_test(tmp_path: Path) -> No
     result = run_cli("kb", "test", "--kb", str(tmp_path))
     assert result.code == 1
     assert "FAIL pattern" in result.out and "acme-reset" in result.out
-    assert "1 error-pattern example(s) failed" in result.err
+    assert "error patterns: 1 failed" in result.err
 
 
 def test_builtin_patterns_pass_kb_test() -> None:
     """The built-in KB's pattern examples all behave."""
     result = run_cli("kb", "test")
-    assert "0 error-pattern example(s) failed" in result.err
+    assert "error patterns: 0 failed" in result.err
