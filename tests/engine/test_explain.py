@@ -18,13 +18,17 @@ def _session(knowledge: KnowledgeBase, **facts: object) -> Session:
 
 
 def test_how_shows_the_derivation_behind_the_evidence(knowledge: KnowledgeBase) -> None:
-    """Evidence on a derived fact carries the derivation and the base facts it came from."""
+    """Evidence on a derived fact carries its derivations, down to the facts that were given."""
     report = _session(knowledge, error_kind="reset", after_idle=True).report()
     evidence = {e.rule: e for d in report.diagnoses for e in d.evidence}
     chain = evidence["keepalive-race.reset-on-reuse"].derived_from
-    assert [(step.fact, step.rule) for step in chain] == [("reset_on_reuse", "reset-on-reuse")]
-    assert chain[0].facts == {"error_kind": "reset", "after_idle": True}
-    assert report.derived == chain
+    step = next(step for step in chain if step.fact == "reset_on_reuse")
+    assert step.rule == "reset-on-reuse"
+    assert step.facts["error_kind"] == "reset"
+    assert all(step in report.derived for step in chain)
+    given = {"error_kind", "after_idle"}
+    derived = {step.fact for step in chain}
+    assert all(set(step.facts) <= given | derived for step in chain)
 
 
 def test_why_not_tells_fired_failed_and_waiting_apart(knowledge: KnowledgeBase) -> None:
@@ -77,4 +81,4 @@ def test_why_not_does_not_ask_what_the_user_does_not_know(knowledge: KnowledgeBa
     assert report.why_not is not None
     rule = next(r for r in report.why_not.rules if r.rule == "keepalive-race.long-idle")
     assert (rule.status, rule.waiting_for, rule.asks) == ("waiting", ["idle_seconds"], [])
-    assert rule.notes == ["idle_seconds: answered \"I don't know\""]
+    assert "idle_seconds: answered \"I don't know\"" in rule.notes
