@@ -161,16 +161,19 @@ class Reasoner:
                 previous = firings.get(rule.id)
                 if previous is None or previous.facts != used:
                     firings[rule.id] = Firing(rule, used)
-                if rule.derivation is not None:
-                    self._set_support(index, rule.derivation.then.fact, rule.derivation.then.value)
-            elif firings.pop(rule.id, None) is not None and rule.derivation is not None:
-                self._set_support(index, rule.derivation.then.fact, _ABSENT)
+                if rule.derives is not None:
+                    self._set_support(index, rule.derives, rule.derives_value)
+            elif firings.pop(rule.id, None) is not None and rule.derives is not None:
+                self._set_support(index, rule.derives, _ABSENT)
         self.steps += evaluated
 
     def _set_support(self, index: int, fact: str, value: Any) -> None:
         supporters = self._support.setdefault(fact, {})
         if value is _ABSENT:
-            supporters.pop(index, None)
+            if supporters.pop(index, _ABSENT) is _ABSENT:
+                return
+        elif index in supporters:
+            return  # still true: the value a rule derives never changes
         else:
             supporters[index] = value
         self._refresh(fact)

@@ -42,6 +42,9 @@ class CompiledRule:
     cause: str | None = None
     evidence: EvidenceRule | None = None
     derivation: DerivationRule | None = None
+    derives: str | None = None
+    """For a derivation: the fact it sets (copied out of the model for the hot loop)."""
+    derives_value: Any = None
 
     @property
     def rank(self) -> tuple[int, int, int]:
@@ -110,7 +113,10 @@ class RuleBase:
             CompiledRule(
                 id=rule_id, order=order, when=when, test=compile_condition(when),
                 reads=reads[order], salience=salience,
-                specificity=sum(1 for _ in leaves(when)), stratum=strata[order], **kind,
+                specificity=sum(1 for _ in leaves(when)), stratum=strata[order],
+                derives=produces[order],
+                derives_value=kind["derivation"].then.value if produces[order] else None,
+                **kind,
             )
             for order, (rule_id, when, salience, kind) in enumerate(specs)
         ]
