@@ -1,17 +1,25 @@
-"""``conndoctor diagnose``: gather facts (flags, files, probes), rank, report."""
+"""``conndoctor diagnose``: gather facts (flags, files, probes), rank, report.
+
+On a terminal without ``--no-input`` it hands over to the questionnaire;
+with ``--no-input`` it never prompts. Imports are kept to what the
+``--no-input`` path needs (asyncio and the probes load only with a target).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+from typing import TYPE_CHECKING
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
-from cli.output import write_report
 from engine.errors import InputError
-from engine.facts import FactRecord
-from engine.probes.base import ProbeRun
-from engine.session import Session
+
+if TYPE_CHECKING:
+    from engine.facts import FactRecord
+    from engine.probes.base import ProbeRun
+    from engine.session import Session
 
 NEEDS_INPUT = (
     "stdin is not a terminal, so conndoctor cannot ask questions; give what you know with "
@@ -22,6 +30,11 @@ NEEDS_INPUT = (
 
 def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
     """Build a session from the flags, run probes if asked, print the report."""
+    if args.print_schema:
+        from engine.report import DiagnosisReport
+
+        env.stdout.write(json.dumps(DiagnosisReport.model_json_schema(), indent=2) + "\n")
+        return Exit.DIAGNOSED
     for pair in args.fact:
         if "=" not in pair:
             env.error(f"--fact {pair!r} needs ID=VALUE (e.g. --fact after_idle=true)")
@@ -33,14 +46,24 @@ def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
         from cli.interactive import run_questionnaire
 
         return run_questionnaire(args, env)
+    from cli.output import write_report
+
     session = build_session(args, env)
     report = session.report(why_not_cause=args.why_not)
+    if args.save:
+        from cli.session_file import save_session
+
+        save_session(session, args.save, args.target)
     write_report(report, args.format, env, args.output)
     return Exit.DIAGNOSED
 
 
-def build_session(args: argparse.Namespace, env: Environment) -> Session:
-    """A session holding every statement the flags supply (probes included)."""
+def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = True) -> Session:
+    """A session holding every statement the flags supply (and a resumed session's).
+
+    With ``probe`` (the default), probes run when ``--target`` is given and
+    ``--no-probes`` is not; the questionnaire passes False to probe later.
+    """
     from cli.inputs import (
         apply_probe_run,
         error_records,
@@ -49,9 +72,16 @@ def build_session(args: argparse.Namespace, env: Environment) -> Session:
         load_probe_run,
     )
     from cli.kbload import load_knowledge
+    from engine.session import Session
 
     knowledge = load_knowledge(args.kb)
     session = Session(knowledge)
+    if args.resume:
+        from cli.session_file import resume_session
+
+        saved = resume_session(session, args.resume)
+        if args.target is None and isinstance(saved.get("target"), str):
+            args.target = saved["target"]
     records: list[FactRecord] = []
     if args.facts:
         records += facts_file_records(session, args.facts)
@@ -75,7 +105,7 @@ def build_session(args: argparse.Namespace, env: Environment) -> Session:
         session.mark_dont_know(fact)
     for file in args.probe_results:
         apply_probe_run(session, load_probe_run(file))
-    if args.target and not args.no_probes:
+    if probe and args.target and not args.no_probes and not (args.resume and session.probes):
         run = probe_target(args, env)
         apply_probe_run(session, run)
     return session

@@ -1,4 +1,9 @@
-"""The streams and terminal facts a command runs with, injectable for tests."""
+"""The streams and terminal facts a command runs with, injectable for tests.
+
+Commands never touch ``sys.stdout`` or ``os.environ`` for presentation
+decisions directly: they ask the Environment, so a test can hand in string
+buffers (no terminal) or a pseudo-terminal and see what a user would see.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,13 @@ import os
 import sys
 from dataclasses import dataclass, field
 from typing import TextIO
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(getattr(stream, "isatty", lambda: False)())
+    except ValueError:  # a closed stream
+        return False
 
 
 @dataclass
@@ -21,18 +33,28 @@ class Environment:
     @property
     def stdin_isatty(self) -> bool:
         """True when a person can answer prompts."""
-        return bool(getattr(self.stdin, "isatty", lambda: False)())
+        return _isatty(self.stdin)
+
+    @property
+    def stdout_isatty(self) -> bool:
+        """True when results go to a terminal (rich tables); False for pipes and files."""
+        return _isatty(self.stdout)
 
     @property
     def colour(self) -> bool:
-        """Colour only on a terminal and never when NO_COLOR is set."""
-        if os.environ.get("NO_COLOR"):
+        """Colour only on a terminal and never when NO_COLOR is set (or TERM=dumb)."""
+        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
             return False
-        return bool(getattr(self.stdout, "isatty", lambda: False)())
+        return self.stdout_isatty
 
     def message(self, text: str) -> None:
         """A progress or status line on stderr (silenced by --quiet)."""
         if not self.quiet:
+            print(text, file=self.stderr, flush=True)
+
+    def detail(self, text: str) -> None:
+        """A line for --verbose only (on stderr)."""
+        if self.verbose and not self.quiet:
             print(text, file=self.stderr, flush=True)
 
     def error(self, text: str) -> None:
