@@ -185,7 +185,7 @@ def run_questionnaire(args: argparse.Namespace, env: Environment) -> int:
             read = ", ".join(f"{r.fact}={r.value}" for r in records if r.fact != "error")
             prompter.say(f"Read from it: {read}" if read else
                          "No known error pattern in it; the questions will tell.")
-    if args.target is None and not session.probes and not args.no_probes:
+    if args.target is None and not session.probes and not args.no_probes and not args.resume:
 
         def valid_target(text: str) -> bool | str:
             try:
