@@ -8,7 +8,6 @@ with ``--no-input`` it never prompts. Imports are kept to what the
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from typing import TYPE_CHECKING
 
@@ -75,6 +74,8 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
     from engine.session import Session
 
     knowledge = load_knowledge(args.kb)
+    env.detail(f"kb: {knowledge.content_version}: {len(knowledge.causes)} causes, "
+               f"{len(knowledge.observations)} observations, {len(knowledge.questions)} questions")
     session = Session(knowledge)
     if args.resume:
         from cli.session_file import resume_session
@@ -113,6 +114,8 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
 
 def probe_target(args: argparse.Namespace, env: Environment) -> ProbeRun:
     """Run the selected probes against ``--target`` with progress on stderr."""
+    import asyncio
+
     from engine.probes.base import ProbeOptions, Target
     from engine.probes.registry import REGISTRY
     from engine.probes.runner import run_probes

@@ -60,7 +60,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     completion.add_argument("shell", choices=["bash", "zsh"])
     _add_kb_dirs(completion)
+    _add_common_everywhere(parser)
     return parser
+
+
+def _add_common_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept -q/-v after the command too (``conndoctor diagnose ... -q``).
+
+    The sub-commands' copies default to SUPPRESS, so they never overwrite a
+    flag given before the command.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            sub.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="no progress messages")
+            sub.add_argument("-v", "--verbose", action="store_true",
+                             default=argparse.SUPPRESS, help="more detail in messages")
+            _add_common_everywhere(sub)
 
 
 def _add_kb_dirs(parser: argparse.ArgumentParser) -> None:
