@@ -200,7 +200,8 @@ def run_questionnaire(args: argparse.Namespace, env: Environment) -> int:
     save()
     Questionnaire(session, prompter, on_change=save).run()
     report = session.report(why_not_cause=args.why_not)
-    env.stdout.write("\n")
+    if env.stdout_isatty:
+        env.stdout.write("\n")
     write_report(report, args.format, env, args.output)
     if args.output is None:
         prompter.offer_save(report)
