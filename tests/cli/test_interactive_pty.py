@@ -176,3 +176,42 @@ def test_no_input_on_a_terminal_never_prompts(tmp_path: Path, flag: str) -> None
     child.close()
     assert child.exitstatus == 0
     assert "What did you see" not in (child.before or "")
+
+
+PROMPTS_SCRIPT = """
+from cli.environment import Environment
+from cli.interactive import QuestionaryPrompter
+from cli.questionnaire import Ask
+from engine.schema import FactType
+prompter = QuestionaryPrompter(Environment())
+path = Ask("path", "What sits between?", "why", FactType.LIST,
+           [("load_balancer", "load balancer"), ("nat", "NAT")])
+idle = Ask("idle_seconds", "How long idle?", "why", FactType.NUMBER, unit="seconds", minimum=0)
+print("RESULT", repr(prompter.ask(path)))
+print("RESULT", repr(prompter.ask(path)))
+print("RESULT", repr(prompter.ask(idle)))
+print("RESULT", repr(prompter.ask(idle)))
+"""
+
+
+def test_checkbox_and_number_prompts_take_values_and_commands(tmp_path: Path) -> None:
+    """A list question takes ticked values or a command; a number question checks its input."""
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", NO_COLOR="1",
+               PYTHONPATH=str(REPO))
+    child = pexpect.spawn(sys.executable, ["-c", PROMPTS_SCRIPT], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", dimensions=(50, 160), timeout=20)
+    child.expect("space to tick")
+    child.send(" \x1b[B " + ENTER)  # tick the first, move down, tick the second
+    child.expect(r"RESULT \['load_balancer', 'nat'\]")
+    child.expect("space to tick")
+    child.send(UP * CHECKBOX_UPS["I don't know"] + " " + ENTER)
+    child.expect(r"RESULT <Command.DONT_KNOW")
+    child.expect(re.escape("(a number in seconds"))
+    # "soon" and -3 are refused (the prompt stays), 12.5 is taken
+    child.send("soon" + ENTER + "\b" * 4 + "-3" + ENTER + "\b" * 2 + "12.5" + ENTER)
+    child.expect(r"RESULT (\S+)")
+    assert child.match.group(1) == "12.5"
+    child.expect(re.escape("(a number in seconds"))
+    child.send("why" + ENTER)
+    child.expect(r"RESULT <Command.WHY")
+    assert finish(child) == 0
