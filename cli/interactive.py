@@ -161,7 +161,17 @@ class QuestionaryPrompter:
 
 
 def run_questionnaire(args: argparse.Namespace, env: Environment) -> int:
-    """Ask what the user saw, probe the target if given, then ask until the diagnosis is clear."""
+    """Ask what the user saw, probe the target if given, then ask until the diagnosis is clear.
+
+    Ctrl-D (end of input) at a prompt ends the session like Ctrl-C: exit 130.
+    """
+    try:
+        return _questionnaire(args, env)
+    except EOFError as error:
+        raise KeyboardInterrupt from error
+
+
+def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     from cli.diagnose_cmd import build_session, probe_target
     from cli.inputs import apply_probe_run, error_records
     from cli.output import write_report

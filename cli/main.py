@@ -154,8 +154,12 @@ def _add_kb(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run one command; return the exit status (the console script exits with it)."""
     env = env or Environment()
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # clig.dev: no arguments shows the help
+        env.stderr.write(parser.format_help())
+        return Exit.USAGE
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     env.quiet, env.verbose = args.quiet, args.verbose

@@ -147,6 +147,16 @@ def test_ctrl_c_at_the_first_prompt_exits_130(tmp_path: Path) -> None:
     assert finish(child) == 130
 
 
+def test_ctrl_d_at_a_text_prompt_exits_130(tmp_path: Path) -> None:
+    """Ctrl-D (end of input) at a text prompt ends like Ctrl-C: 130, no 'internal error'."""
+    child = spawn("diagnose", cwd=tmp_path)
+    child.expect("What did you see")
+    child.send("\x04")
+    child.expect("interrupted")
+    assert "internal error" not in str(child.before)
+    assert finish(child) == 130
+
+
 def test_resume_replays_answers_and_skips_the_opening(tmp_path: Path) -> None:
     """--resume restores the saved answers: the opening questions are not asked again."""
     session = tmp_path / "session.json"

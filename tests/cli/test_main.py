@@ -46,3 +46,10 @@ def test_demo_says_how_long_it_took() -> None:
     assert result.code == 0
     assert result.out.startswith("# conndoctor diagnosis")
     assert "nothing left 127.0.0.1" in result.err
+
+
+def test_no_arguments_shows_the_help_and_exits_2() -> None:
+    """Run bare, it prints the whole help (with the examples) on stderr and exits 2."""
+    result = run_cli()
+    assert result.code == 2
+    assert result.err.startswith("usage: conndoctor") and "examples:" in result.err
