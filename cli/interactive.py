@@ -25,6 +25,7 @@ from engine.errors import ConndoctorError
 from engine.facts import Source
 from engine.report import DiagnosisReport
 from engine.schema import FactType
+from engine.session import Session
 
 COMMANDS = [
     (Command.DONT_KNOW, "I don't know"),
@@ -181,7 +182,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     session = build_session(args, env, probe=False)
     prompter = QuestionaryPrompter(env)
 
-    def save(_session: object = None) -> None:
+    def save(_session: Session | None = None) -> None:
         if args.save:
             save_session(session, args.save, args.target)
 

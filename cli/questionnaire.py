@@ -14,6 +14,7 @@ one a session that never heard that answer would give.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -81,7 +82,7 @@ class Questionnaire:
     """One guided diagnosis over a session, with an undo history."""
 
     def __init__(self, session: Session, prompter: Prompter,
-                 on_change: Any = None) -> None:
+                 on_change: Callable[[Session], None] | None = None) -> None:
         self.session = session
         self.prompter = prompter
         self.history: list[tuple[str, str]] = []

@@ -157,6 +157,26 @@ def test_ctrl_d_at_a_text_prompt_exits_130(tmp_path: Path) -> None:
     assert finish(child) == 130
 
 
+def test_target_typed_in_is_probed(tmp_path: Path) -> None:
+    """A HOST:PORT typed at the prompt is checked, probed, and its facts reach the report."""
+    from engine.faults import unused_port
+
+    child = spawn("diagnose", "--only", "port", "--output", str(tmp_path / "r.json"),
+                  "--format", "json", cwd=tmp_path)
+    child.expect("What did you see")
+    child.sendline("connect: connection refused")
+    child.expect("Host and port to probe")
+    child.send(f"no-port{ENTER}")  # refused by the validator: the prompt stays
+    child.send("\b" * 7 + f"127.0.0.1:{unused_port()}{ENTER}")
+    if child.expect([RANKING, pexpect.EOF]) == 0:  # the engine may be done at once
+        child.expect(PROMPT)
+        command(child, "done", str(child.after))
+    assert finish(child) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [p["name"] for p in report["probes"]] == ["port"]
+    assert report["facts"]["port_state"] == "closed"
+
+
 def test_resume_replays_answers_and_skips_the_opening(tmp_path: Path) -> None:
     """--resume restores the saved answers: the opening questions are not asked again."""
     session = tmp_path / "session.json"
