@@ -161,6 +161,13 @@ class QuestionaryPrompter:
         self.say(f"Saved to {name}")
 
 
+def registered_probes() -> frozenset[str]:
+    """The probe names this build can run (the KB may declare more)."""
+    from engine.probes.registry import REGISTRY
+
+    return frozenset(REGISTRY.specs)
+
+
 def run_questionnaire(args: argparse.Namespace, env: Environment) -> int:
     """Ask what the user saw, probe the target if given, then ask until the diagnosis is clear.
 
@@ -209,7 +216,14 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     if args.target and not args.no_probes and not session.probes:
         apply_probe_run(session, probe_target(args, env))
     save()
-    Questionnaire(session, prompter, on_change=save).run()
+
+    def run_probe(name: str) -> None:
+        apply_probe_run(session, probe_target(argparse.Namespace(
+            **{**vars(args), "only": [name], "with_": None}), env))
+
+    probing = bool(args.target) and not args.no_probes
+    Questionnaire(session, prompter, on_change=save, run_probe=run_probe if probing else None,
+                  probe_names=registered_probes() if probing else frozenset()).run()
     report = session.report(why_not_cause=args.why_not)
     if env.stdout_isatty:
         env.stdout.write("\n")

@@ -5,9 +5,11 @@ to the person through a ``Prompter`` (``cli.interactive`` implements one with
 questionary; tests can implement one with a script). Keeping the loop here
 keeps questionary out of everything but ``cli/interactive.py``.
 
-The loop asks the best *question* of ``report.next_questions`` (probes ran
-before the loop when a target is known), until ``report.done``, ``done`` from
-the person, or nothing is left to ask. ``back`` undoes the last answer or
+The loop asks the best step of ``report.next_questions`` until
+``report.done``, ``done`` from the person, or nothing is left to ask. A
+question goes to the person; a probe (when a target is known and the probe
+exists) is offered to the person first: probes touch their target, and some
+send data, so none runs without a yes. ``back`` undoes the last answer or
 "I don't know" through ``Session.withdraw``, so the ranking afterwards is the
 one a session that never heard that answer would give.
 """
@@ -63,6 +65,14 @@ class Prompter(Protocol):
         """Show the current top causes."""
 
 
+def make_probe_ask(question: NextQuestion) -> Ask:
+    """The yes/no prompt that offers to run a probe instead of asking the person."""
+    return Ask(question.fact, f"{question.question}. Run it now (about {question.cost:g} s)?",
+               f"The {question.probe!r} probe measures {question.fact} on the target "
+               "instead of asking you.", FactType.BOOL,
+               [(True, "yes, run it now"), (False, "no, skip it")])
+
+
 def make_ask(session: Session, question: NextQuestion) -> Ask:
     """The prompt for one next question, with the KB's value labels and why."""
     observation = session.knowledge.observations[question.fact]
@@ -82,17 +92,25 @@ class Questionnaire:
     """One guided diagnosis over a session, with an undo history."""
 
     def __init__(self, session: Session, prompter: Prompter,
-                 on_change: Callable[[Session], None] | None = None) -> None:
+                 on_change: Callable[[Session], None] | None = None,
+                 run_probe: Callable[[str], None] | None = None,
+                 probe_names: frozenset[str] = frozenset()) -> None:
         self.session = session
         self.prompter = prompter
         self.history: list[tuple[str, str]] = []
         self.on_change = on_change
+        self.run_probe = run_probe
+        self.probe_names = probe_names
+        self.skipped_probes: set[str] = set()
         self.finished_early = False
 
     def next_question(self, report: DiagnosisReport) -> NextQuestion | None:
-        """The most useful question a person can answer (probes are not asked)."""
+        """The most useful step: a question, or a probe that can run and was not declined."""
         for question in report.next_questions:
             if question.kind == "question" and question.fact in self.session.knowledge.questions:
+                return question
+            runnable = self.run_probe is not None and question.probe in self.probe_names
+            if question.kind == "probe" and runnable and question.probe not in self.skipped_probes:
                 return question
         return None
 
@@ -144,7 +162,8 @@ class Questionnaire:
             if question is None:
                 break
             self.prompter.show_ranking(report)
-            ask = make_ask(self.session, question)
+            probe = question.probe if question.kind == "probe" else None
+            ask = make_probe_ask(question) if probe else make_ask(self.session, question)
             reply = self.prompter.ask(ask)
             if reply is Command.DONE:
                 self.finished_early = True
@@ -154,6 +173,11 @@ class Questionnaire:
                 continue
             if reply is Command.BACK:
                 self.prompter.say(self.back())
+            elif probe and self.run_probe is not None and reply is True:
+                self.run_probe(probe)
+                self._changed()
+            elif probe:
+                self.skipped_probes.add(probe)
             elif reply is Command.DONT_KNOW:
                 self.dont_know(question.fact)
             else:

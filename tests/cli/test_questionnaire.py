@@ -119,3 +119,50 @@ def test_choices_carry_the_kb_value_labels(knowledge: KnowledgeBase) -> None:
     labels = dict(ask.choices)
     assert labels["reset"] == knowledge.observations["error_kind"].value_labels["reset"]
     assert ask.why == knowledge.questions["error_kind"].why
+
+
+def refused_session(knowledge: KnowledgeBase) -> Session:
+    session = Session(knowledge)
+    session.add(FactRecord("error_kind", "refused", Source.ERROR, "econnrefused"))
+    return session
+
+
+def test_a_probe_is_offered_and_runs_only_on_yes(knowledge: KnowledgeBase) -> None:
+    """With a target, a useful probe is offered as yes/no; yes runs it, and it is not re-offered."""
+    from engine.report import ProbeSummary
+
+    session = refused_session(knowledge)
+    ran: list[str] = []
+
+    def run_probe(name: str) -> None:
+        ran.append(name)
+        session.add_probe_summary(ProbeSummary(name=name, status="ok", facts={}, seconds=0.1))
+
+    def yes_to_probes(question: Ask) -> Any:
+        return True if question.text.endswith("?") and "Run it now" in question.text \
+            else first_value(question)
+
+    person = Script([yes_to_probes] * 3)
+    Questionnaire(session, person, run_probe=run_probe, probe_names=frozenset({"port"})).run()
+    offered = [ask for ask in person.asked if "Run it now" in ask.text]
+    assert ran == ["port"]
+    assert len(offered) == 1 and offered[0].choices == [(True, "yes, run it now"),
+                                                        (False, "no, skip it")]
+
+
+def test_a_declined_probe_is_not_offered_again(knowledge: KnowledgeBase) -> None:
+    """No to a probe skips it for the rest of the session; nothing runs."""
+    ran: list[str] = []
+    person = Script([False, Command.DONE])
+    questionnaire = Questionnaire(refused_session(knowledge), person, run_probe=ran.append,
+                                  probe_names=frozenset({"port"}))
+    questionnaire.run()
+    assert ran == [] and "port" in questionnaire.skipped_probes
+    assert "Run it now" in person.asked[0].text and "Run it now" not in person.asked[1].text
+
+
+def test_no_probe_is_offered_without_a_target(knowledge: KnowledgeBase) -> None:
+    """Without a way to run probes, only questions are asked."""
+    person = Script([Command.DONE])
+    Questionnaire(refused_session(knowledge), person).run()
+    assert "Run it now" not in person.asked[0].text
