@@ -72,14 +72,16 @@ def print_rich(report: DiagnosisReport, env: Environment) -> None:
 
     console = make_console(env)
     if report.probes:
+        several = len({probe.vantage for probe in report.probes}) > 1
         probes = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
-        for column in ("probe", "status", "seconds", "result"):
+        columns = ["probe", "status", "seconds", "result"] + (["from"] if several else [])
+        for column in columns:
             probes.add_column(column, justify="right" if column == "seconds" else "left")
         for probe in report.probes:
             colour = "green" if probe.status == "ok" else "yellow"
             result = ", ".join(f"{k}={show(v)}" for k, v in probe.facts.items())
-            probes.add_row(probe.name, probe.status, f"{probe.seconds:.2f}",
-                           result or probe.reason or "", style=colour)
+            cells = [probe.name, probe.status, f"{probe.seconds:.2f}", result or probe.reason or ""]
+            probes.add_row(*cells, *([probe.vantage or ""] if several else []), style=colour)
         console.print("Probes", style="bold")
         console.print(probes)
         console.print()

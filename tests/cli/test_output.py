@@ -104,3 +104,17 @@ def test_output_file_is_written_atomically(tmp_path: Path) -> None:
     assert target.read_text() == render(fixed_report(), Format.MARKDOWN)
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
     assert "report written to" in err.getvalue()
+
+
+def test_terminal_table_names_vantage_points_when_there_are_several(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probe results from two vantage points get a 'from' column on a terminal."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    report = fixed_report()
+    first = report.probes[0].model_copy(update={"vantage": "client-7 (10.0.1.9)"})
+    second = first.model_copy(update={"vantage": "bastion (10.0.9.1)"})
+    report = report.model_copy(update={"probes": [first, second]})
+    out = FakeTerminal()
+    write_report(report, "text", Environment(stdout=out, stderr=io.StringIO()))
+    assert "from" in out.getvalue().splitlines()[1]
+    assert "client-7 (10.0.1.9)" in out.getvalue() and "bastion (10.0.9.1)" in out.getvalue()
