@@ -186,6 +186,8 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     from cli.session_file import save_session
     from engine.probes.base import Target
 
+    if args.target:  # a bad --target is an error before any question, not after
+        Target.parse(args.target)
     session = build_session(args, env, probe=False)
     prompter = QuestionaryPrompter(env)
 
