@@ -29,6 +29,7 @@ class Environment:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     quiet: bool = False
     verbose: bool = False
+    no_colour: bool = False
 
     @property
     def stdin_isatty(self) -> bool:
@@ -42,8 +43,8 @@ class Environment:
 
     @property
     def colour(self) -> bool:
-        """Colour only on a terminal and never when NO_COLOR is set (or TERM=dumb)."""
-        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        """Colour only on a terminal, never with --no-color, NO_COLOR or TERM=dumb."""
+        if self.no_colour or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
             return False
         return self.stdout_isatty
 

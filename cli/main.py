@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"conndoctor {VERSION}")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail in messages")
+    parser.add_argument("--no-color", "--no-colour", dest="no_colour", action="store_true",
+                        help="no colour (also: the NO_COLOR environment variable)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_diagnose(commands)
     _add_probe(commands)
@@ -78,6 +80,8 @@ def _add_common_everywhere(parser: argparse.ArgumentParser) -> None:
                              help="no progress messages")
             sub.add_argument("-v", "--verbose", action="store_true",
                              default=argparse.SUPPRESS, help="more detail in messages")
+            sub.add_argument("--no-color", "--no-colour", dest="no_colour", action="store_true",
+                             default=argparse.SUPPRESS, help="no colour (also: NO_COLOR)")
             _add_common_everywhere(sub)
 
 
@@ -163,6 +167,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except SystemExit as exit_:
         return int(exit_.code or 0)
     env.quiet, env.verbose = args.quiet, args.verbose
+    env.no_colour = env.no_colour or args.no_colour
     from engine.errors import ConndoctorError
 
     try:

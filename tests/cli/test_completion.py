@@ -53,8 +53,8 @@ def test_commands_complete(script: Path) -> None:
 
 def test_diagnose_flags_complete(script: Path) -> None:
     """diagnose's flags come from the parser."""
-    offered = complete(script, "conndoctor", "diagnose", "--n")
-    assert offered == ["--no-input", "--no-probes"]
+    offered = complete(script, "conndoctor", "diagnose", "--no-")
+    assert offered == ["--no-color", "--no-colour", "--no-input", "--no-probes"]
 
 
 def test_probe_names_complete(script: Path) -> None:

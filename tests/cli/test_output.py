@@ -118,3 +118,16 @@ def test_terminal_table_names_vantage_points_when_there_are_several(
     write_report(report, "text", Environment(stdout=out, stderr=io.StringIO()))
     assert "from" in out.getvalue().splitlines()[1]
     assert "client-7 (10.0.1.9)" in out.getvalue() and "bastion (10.0.9.1)" in out.getvalue()
+
+
+def test_no_color_flag_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--no-color (before or after the command) removes colour on a terminal."""
+    from cli.main import main
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for argv in (["--no-color", "diagnose"], ["diagnose", "--no-colour"]):
+        out = FakeTerminal()
+        env = Environment(stdout=out, stderr=io.StringIO(), stdin=io.StringIO())
+        assert main([*argv, "--no-input", "--error", "connection refused"], env) == 0
+        assert "\033[" not in out.getvalue() and "Diagnosis" in out.getvalue()
