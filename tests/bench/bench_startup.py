@@ -30,6 +30,9 @@ CASES: list[tuple[str, list[str], float | None]] = [
     ("diagnose --no-input --format json (no facts)",
      [*CLI, "diagnose", "--no-input", "--format", "json"], 400.0),
 ]
+SCRIPT = Path(sys.executable).parent / "conndoctor"
+if SCRIPT.exists():  # the console script, as a user runs it
+    CASES.append(("conndoctor --help (console script)", [str(SCRIPT), "--help"], 250.0))
 
 
 def wall_ms(command: list[str]) -> float:
