@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from engine.errors import FactError, InputError
-from engine.errortext import ErrorReader
 from engine.facts import FactRecord, Source, coerce_value, observation_for, parse_value
 from engine.probes.base import ProbeRun
 from engine.report import ProbeSummary
@@ -62,13 +61,23 @@ def facts_file_records(session: Session, file: str) -> list[FactRecord]:
 
 
 def error_records(session: Session, text: str, source: Source = Source.ERROR) -> list[FactRecord]:
-    """Read error text with the KB's patterns; also keep the text itself as ``error``."""
+    """Read error text with the KB's patterns; also keep the text itself as ``error``.
+
+    Each implied fact is a statement of ``source`` whose detail is the pattern
+    id; the report's ``error_lines`` says which pattern read the text as what.
+    """
+    from engine.errortext import MAX_TEXT_CHARS, reader_for
+
+    text = text[:MAX_TEXT_CHARS]
     records = [FactRecord("error", text, Source.USER, "--error")]
-    reader = ErrorReader(session.knowledge)
-    for fact, (value, pattern_id) in reader.read(text).items():
+    reading = reader_for(session.knowledge).reading(text)
+    for fact, (value, pattern_id) in reading.facts.items():
         records.append(FactRecord(fact, value, source, pattern_id))
-    session.error_lines.append({"text": text[:500], "patterns": sorted(
-        {m.pattern.id for m in reader.matches(text)})})
+    session.error_lines.append({
+        "source": source.value, "line": None, "text": text[:500],
+        "timestamp": None, "pattern": reading.best_pattern, "patterns": reading.pattern_ids,
+        "facts": {fact: value for fact, (value, _) in reading.facts.items()},
+    })
     return records
 
 

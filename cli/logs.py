@@ -1,29 +1,80 @@
-"""``--log FILE``: read a log or stack trace (bounded) for connection errors."""
+"""``--log FILE``: read a log or stack trace ('-' is stdin) for connection errors.
+
+The file is streamed (``engine.logs``) and at most ``MAX_LOG_BYTES`` are
+read; a longer log is read up to that bound and a note says so on stderr.
+What the log implies becomes ``log`` statements: the error facts most of
+its failures agree on (detail: the pattern id) and the timing observations
+(detail: ``log timing``). The report's ``error_lines`` lists the first
+``KEEP_LINES`` lines read, with their line number, pattern and facts.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from cli.environment import Environment
-from cli.inputs import error_records
 from engine.errors import InputError
+from engine.errortext import reader_for
 from engine.facts import FactRecord, Source
+from engine.logs import ByteSource, LogScan, LogScanner
+from engine.logtiming import majority_facts, timing_facts
 from engine.session import Session
 
-MAX_LOG_BYTES = 1_000_000
+MAX_LOG_BYTES = 512 * 1024 * 1024
+LINE_CHARS = 300
 
 
 def log_records(session: Session, file: str, env: Environment) -> list[FactRecord]:
-    """Statements read from a log file ('-' is stdin), at most MAX_LOG_BYTES."""
+    """Statements read from a log file ('-' is stdin), at most MAX_LOG_BYTES of it."""
+    scanner = LogScanner(reader_for(session.knowledge))
     try:
         if file == "-":
-            raw = sys.stdin.buffer.read(MAX_LOG_BYTES)
+            scan = _scan(scanner, _binary_stdin(env))
         else:
             with Path(file).open("rb") as handle:
-                raw = handle.read(MAX_LOG_BYTES)
+                scan = _scan(scanner, handle)
     except OSError as error:
-        raise InputError(f"--log {file}: cannot read: {error.strerror}") from error
-    text = raw.decode("utf-8", errors="replace")
-    records = [r for r in error_records(session, text, Source.LOG) if r.fact != "error"]
+        raise InputError(f"--log {file}: cannot read: {error.strerror or error}") from error
+    if scan.truncated:
+        env.message(f"--log {file}: read only the first {MAX_LOG_BYTES // 2**20} MiB")
+    if not scan.matched_lines:
+        env.message(f"--log {file}: no connection error found in {scan.lines_read} line(s)")
+    session.error_lines.extend(error_line_entries(scan))
+    records = [FactRecord(fact, value, Source.LOG, pattern_id)
+               for fact, (value, pattern_id) in majority_facts(scan.events).items()]
+    timing = timing_facts(scan)
+    for fact, value in timing.items():
+        if fact not in {r.fact for r in records}:
+            records.append(FactRecord(fact, value, Source.LOG, "log timing"))
     return records
+
+
+def _scan(scanner: LogScanner, stream: ByteSource) -> LogScan:
+    return scanner.scan(stream, MAX_LOG_BYTES)
+
+
+class _EncodedText:
+    """A text stream read as UTF-8 bytes, chunk by chunk (stdin without a buffer, in tests)."""
+
+    def __init__(self, text: TextIO) -> None:
+        self._text = text
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self._text.read(size).encode("utf-8", errors="replace")
+
+
+def _binary_stdin(env: Environment) -> ByteSource:
+    buffer = getattr(env.stdin, "buffer", None)
+    return buffer if buffer is not None else _EncodedText(env.stdin)
+
+
+def error_line_entries(scan: LogScan) -> list[dict[str, Any]]:
+    """The report's account of the lines read: number, text, time, pattern and facts."""
+    return [
+        {"source": "log", "line": line.number, "text": line.text[:LINE_CHARS],
+         "timestamp": line.timestamp_text, "pattern": line.reading.best_pattern,
+         "patterns": line.reading.pattern_ids,
+         "facts": {fact: value for fact, (value, _) in line.reading.facts.items()}}
+        for line in scan.kept
+    ]

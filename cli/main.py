@@ -153,6 +153,9 @@ def _add_kb(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         action = kb_commands.add_parser(name, help=text, description=text)
         _add_kb_dirs(action)
         action.add_argument("--format", choices=["text", "json"], default="text")
+        from cli.kb_cmd import add_kb_options
+
+        add_kb_options(name, action)
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:

@@ -1,27 +1,48 @@
 """Reading pasted error text: which KB error patterns match, and what they imply.
 
-Patterns are compiled once per KB. Each pattern carries a lowercase literal
-that every matching line contains, so most patterns are skipped with a cheap
-substring test before any regular expression runs. When several patterns set
-the same fact, the one with the highest ``priority`` wins, then the longest
-match (the most specific reading of the line).
+Patterns are compiled once per KB (``reader_for`` caches the reader while
+the KB lives). Each pattern carries a lowercase ``literal`` that every
+matching line contains, so a pattern is skipped with one substring test
+before its regular expression runs; the log scanner (``engine.logs``) goes
+further and searches whole blocks of text for a few substrings of those
+literals (``engine.triggers``), so lines that cannot match are never looked
+at one by one, and a line that might is read only with the patterns that
+could match it.
+
+Precedence when patterns disagree on a fact: the highest ``priority`` wins,
+then the most specific reading (the longest matched text), then the pattern
+found first. The catalogue's convention (``kb/errors/generic.yaml``): 30 for
+a stack's own message that overrides the errno inside it (Node's "socket
+hang up" carries ``ECONNRESET``), 20 for errno-level text ("connection reset
+by peer"), 10 for library and proxy messages, 0 for vague wrappers, below 0
+for guesses.
+
+Input is bounded (``MAX_TEXT_CHARS``); bytes are decoded leniently, so any
+encoding or binary junk reads as text with replacement characters.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from engine.kbmodel import KnowledgeBase
-from engine.schema import ErrorPattern
+from engine.schema import ErrorPattern, FactType
+from engine.triggers import TriggerPlanner
 
 MAX_TEXT_CHARS = 20_000
+# ASCII: ``\b`` and ``\w`` must see a boundary between "报错" and "Connection reset";
+# MULTILINE: ``^`` and ``$`` anchor lines of a multi-line paste.
+FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
 
 
 @dataclass(frozen=True)
 class CompiledPattern:
-    """An error pattern with its regex compiled."""
+    """An error pattern with its regex compiled and its literal lowercased."""
 
     pattern: ErrorPattern
     regex: re.Pattern[str]
@@ -37,22 +58,59 @@ class PatternMatch:
     start: int
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What one text says: the facts after precedence, and every pattern that matched."""
+
+    facts: dict[str, tuple[Any, str]]
+    matches: tuple[PatternMatch, ...]
+
+    @property
+    def pattern_ids(self) -> list[str]:
+        """The ids of the patterns that matched, in catalogue order."""
+        return [m.pattern.id for m in self.matches]
+
+    @property
+    def best_pattern(self) -> str | None:
+        """The pattern that decided ``error_kind`` (else the first that matched)."""
+        if "error_kind" in self.facts:
+            return self.facts["error_kind"][1]
+        return self.matches[0].pattern.id if self.matches else None
+
+
+def decode_lenient(raw: bytes) -> str:
+    """Bytes as text whatever the encoding: UTF-16 by its BOM, else UTF-8 with replacement."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("utf-8", errors="replace")
+
+
 class ErrorReader:
     """The compiled error patterns of one KB."""
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.patterns = [
-            CompiledPattern(p, re.compile(p.regex, re.IGNORECASE),
+            CompiledPattern(p, re.compile(p.regex, FLAGS),
                             p.literal.lower() if p.literal else None)
             for p in knowledge.patterns.values()
         ]
+        self._list_facts = {
+            fact for fact, observation in knowledge.observations.items()
+            if observation.type is FactType.LIST
+        }
 
-    def matches(self, text: str) -> list[PatternMatch]:
-        """Every pattern that matches the text (bounded to MAX_TEXT_CHARS)."""
+    @cached_property
+    def planner(self) -> TriggerPlanner:
+        """The gram planner for log scanning (built on first use: ``--error`` needs none)."""
+        return TriggerPlanner([c.literal for c in self.patterns])
+
+    def matches(self, text: str, only: Iterable[int] | None = None) -> list[PatternMatch]:
+        """Every pattern (of ``only``, by index, when given) that matches the bounded text."""
         text = text[:MAX_TEXT_CHARS]
         lowered = text.lower()
         found = []
-        for compiled in self.patterns:
+        chosen = self.patterns if only is None else [self.patterns[i] for i in only]
+        for compiled in chosen:
             if compiled.literal is not None and compiled.literal not in lowered:
                 continue
             match = compiled.regex.search(text)
@@ -60,13 +118,78 @@ class ErrorReader:
                 found.append(PatternMatch(compiled.pattern, match.group(0), match.start()))
         return found
 
-    def read(self, text: str) -> dict[str, tuple[Any, str]]:
-        """Facts implied by the text: fact id to (value, pattern id) after precedence."""
+    def reading(self, text: str, only: Iterable[int] | None = None) -> Reading:
+        """The facts the text implies after precedence, and the matches behind them."""
+        found = self.matches(text, only)
         chosen: dict[str, tuple[tuple[int, int], Any, str]] = {}
-        for match in self.matches(text):
+        for match in found:
             rank = (match.pattern.priority, len(match.text))
             for fact, value in match.pattern.sets.items():
                 current = chosen.get(fact)
                 if current is None or rank > current[0]:
-                    chosen[fact] = (rank, value, match.pattern.id)
-        return {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
+                    chosen[fact] = (rank, self.typed_value(fact, value), match.pattern.id)
+        facts = {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
+        return Reading(facts, tuple(found))
+
+    def read(self, text: str) -> dict[str, tuple[Any, str]]:
+        """Facts implied by the text: fact id to (value, pattern id) after precedence."""
+        return self.reading(text).facts
+
+    def typed_value(self, fact: str, value: Any) -> Any:
+        """A scalar given for a list fact (``path: reverse_proxy``) becomes a one-item list."""
+        if fact in self._list_facts and not isinstance(value, list):
+            return [value]
+        return value
+
+
+_READERS: dict[int, tuple[weakref.ref[KnowledgeBase], ErrorReader]] = {}
+
+
+def reader_for(knowledge: KnowledgeBase) -> ErrorReader:
+    """The KB's reader, compiled on first use and reused while the KB lives."""
+    key = id(knowledge)
+    cached = _READERS.get(key)
+    if cached is not None and cached[0]() is knowledge:
+        return cached[1]
+    reader = ErrorReader(knowledge)
+    _READERS[key] = (weakref.ref(knowledge, lambda _ref: _READERS.pop(key, None)), reader)
+    return reader
+
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    """A pattern example that does not behave as its pattern promises."""
+
+    pattern_id: str
+    line: str
+    problem: str
+    where: str | None = None
+
+    def __str__(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.pattern_id}: {self.problem}: {self.line[:120]!r}"
+
+
+def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
+    """Every ``match`` example must match (and contain the literal); no ``no_match`` may.
+
+    The same check runs in pytest and can back ``kb test``: an example that
+    fails is a pattern that does not read what its author promised.
+    """
+    reader = reader_for(knowledge)
+    failures: list[ExampleFailure] = []
+    for compiled in reader.patterns:
+        pattern = compiled.pattern
+        origin = knowledge.origin("pattern", pattern.id)
+        where = str(origin) if origin else None
+        for line in pattern.examples.match:
+            if compiled.literal is not None and compiled.literal not in line.lower():
+                failures.append(ExampleFailure(pattern.id, line,
+                                               f"lacks the literal {compiled.literal!r}", where))
+            elif compiled.regex.search(line[:MAX_TEXT_CHARS]) is None:
+                failures.append(ExampleFailure(pattern.id, line, "should match but does not",
+                                               where))
+        for line in pattern.examples.no_match:
+            if compiled.regex.search(line[:MAX_TEXT_CHARS]) is not None:
+                failures.append(ExampleFailure(pattern.id, line, "matches but should not", where))
+    return failures

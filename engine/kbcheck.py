@@ -3,154 +3,173 @@
 The pydantic models check each file's shape; this module checks what needs
 the whole KB: that every fact a rule reads or a case sets is declared, that
 every operator fits its fact's type, that derivations have no cycles, that
-regular expressions compile and that error patterns set valid values.
+regular expressions compile and that error patterns set valid values. Each
+issue names the line of the value at fault (a leaf deep inside ``all`` /
+``any`` / ``not``, a key of a case's ``facts``), not just the item's first line.
+
+When some files failed to load, ``incomplete`` names their kinds, and checks
+that would only echo that failure ("unknown fact" when ``observations.yaml``
+did not load) are left out rather than burying the real error.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from engine.conditions import check_leaf, leaves, value_problem
+from engine.conditions import check_leaf, value_problem
 from engine.errors import KBIssue
-from engine.kbmodel import KnowledgeBase, Origin
-from engine.loader import did_you_mean
-from engine.schema import FORMAT_VERSION, Condition, FactType
+from engine.kbissues import did_you_mean
+from engine.kbmodel import KnowledgeBase, Origin, Spot
+from engine.schema import AllOf, AnyOf, Condition, FactType, Leaf, Observation
+from engine.yamlsource import YamlPath
 
 
-def check_kb(knowledge: KnowledgeBase) -> list[KBIssue]:
+def check_kb(knowledge: KnowledgeBase, incomplete: Iterable[str] = ()) -> list[KBIssue]:
     """Every cross-file problem of the KB (and the merge problems found while loading)."""
-    issues = list(knowledge.issues)
-    issues += _check_manifests(knowledge)
-    for rule_id, rule in knowledge.derivations.items():
-        where = knowledge.origin("rule", rule_id)
-        issues += _check_condition(knowledge, rule.when, where, rule_id)
-        target = knowledge.observations.get(rule.then.fact)
-        if target is None:
-            issues.append(_unknown_fact(knowledge, rule.then.fact, where, rule_id))
-        else:
-            if not target.derived:
-                issues.append(
-                    _issue(where, f"{rule_id}: derives {target.id!r}, which is not "
-                           "declared 'derived: true' in observations")
-                )
-            problem = value_problem(target, rule.then.value)
-            if problem:
-                issues.append(_issue(where, f"{rule_id}: {problem}"))
-    for rule_id, (_, evidence) in knowledge.evidence_rules.items():
-        where = knowledge.origin("rule", rule_id)
-        issues += _check_condition(knowledge, evidence.when, where, rule_id)
-    issues += _check_cycles(knowledge)
-    for fact, _question in knowledge.questions.items():
-        if fact not in knowledge.observations:
-            issues.append(_unknown_fact(knowledge, fact, knowledge.origin("question", fact), fact))
-    for name, probe in knowledge.probes.items():
-        for fact in probe.sets:
-            if fact not in knowledge.observations:
-                issues.append(_unknown_fact(knowledge, fact, knowledge.origin("probe", name), name))
-    for pattern_id, pattern in knowledge.patterns.items():
-        where = knowledge.origin("pattern", pattern_id)
-        try:
-            re.compile(pattern.regex)
-        except re.error as error:
-            issues.append(_issue(where, f"{pattern_id}: regex does not compile: {error}"))
-        issues += _check_values(knowledge, pattern.sets.items(), where, pattern_id)
-    for case_id, (_, case) in knowledge.cases.items():
-        where = knowledge.origin("case", case_id)
-        issues += _check_values(knowledge, case.facts.items(), where, case_id)
-        named = [case.expect.top] if case.expect.top else []
-        named += case.expect.ranked_above + case.expect.ruled_out
-        for cause_id in named:
-            if cause_id not in knowledge.causes:
-                hint = did_you_mean(cause_id, knowledge.causes)
-                issues.append(_issue(where, f"{case_id}: unknown cause {cause_id!r}{hint}"))
-    return issues
+    checker = _Checker(knowledge, set(incomplete))
+    checker.run()
+    return list(knowledge.issues) + checker.issues
 
 
-def _check_manifests(knowledge: KnowledgeBase) -> list[KBIssue]:
-    issues = []
-    for manifest, origin in knowledge.manifests:
-        if manifest.format_version != FORMAT_VERSION:
-            issues.append(
-                _issue(origin, f"format_version {manifest.format_version} is not supported "
-                       f"(this conndoctor reads {FORMAT_VERSION})")
-            )
-    return issues
+class _Checker:
+    def __init__(self, knowledge: KnowledgeBase, incomplete: set[str]) -> None:
+        self.kb = knowledge
+        self.incomplete = incomplete
+        self.issues: list[KBIssue] = []
 
+    def add(self, where: Origin | Spot | None, message: str) -> None:
+        self.issues.append(
+            KBIssue(where.file if where else None, where.line if where else None, message)
+        )
 
-def _check_condition(
-    knowledge: KnowledgeBase, condition: Condition, where: Origin | None, rule_id: str
-) -> list[KBIssue]:
-    issues = []
-    for leaf in leaves(condition):
-        observation = knowledge.observations.get(leaf.fact)
+    def run(self) -> None:
+        kb = self.kb
+        for rule_id, rule in kb.derivations.items():
+            where = self._origin("rule", rule_id)
+            self.condition(rule.when, where.spot("when"), rule_id)
+            target = self.fact(rule.then.fact, where.spot("then", "fact"), rule_id)
+            if target is not None and not target.derived:
+                self.add(where.spot("then", "fact"), f"{rule_id}: derives {target.id!r}, which "
+                         "is not declared 'derived: true' in observations")
+            if target is not None:
+                self.value(target, rule.then.value, where.spot("then", "value"), rule_id)
+        for rule_id, (_, evidence) in kb.evidence_rules.items():
+            self.condition(evidence.when, self._origin("rule", rule_id).spot("when"), rule_id)
+        self.cycles()
+        for fact in kb.questions:
+            self.fact(fact, self._origin("question", fact).spot("fact"), fact)
+        for name, probe in kb.probes.items():
+            for index, fact in enumerate(probe.sets):
+                self.fact(fact, self._origin("probe", name).spot("sets", index), name)
+        for pattern_id, pattern in kb.patterns.items():
+            where = self._origin("pattern", pattern_id)
+            try:
+                re.compile(pattern.regex, re.IGNORECASE)  # as the reader does: one compile
+            except re.error as error:
+                self.add(where.spot("regex"), f"{pattern_id}: regex does not compile: {error} "
+                         f"(got {pattern.regex!r})")
+            for fact, value in pattern.sets.items():
+                self.fact_value(fact, value, where.spot("sets", fact), pattern_id)
+        for case_id, (_, case) in kb.cases.items():
+            where = self._origin("case", case_id)
+            for fact, given in case.facts.items():
+                self.fact_value(fact, given, where.spot("facts", fact), case_id)
+            expect = case.expect
+            named: list[tuple[YamlPath, str]] = [(("top",), expect.top)] if expect.top else []
+            named += [(("ranked_above", i), c) for i, c in enumerate(expect.ranked_above)]
+            named += [(("ruled_out", i), c) for i, c in enumerate(expect.ruled_out)]
+            for sub, cause_id in named:
+                if cause_id not in kb.causes and "cause" not in self.incomplete:
+                    self.add(where.spot("expect", *sub), f"{case_id}: unknown cause "
+                             f"{cause_id!r}{did_you_mean(cause_id, kb.causes)}")
+
+    def _origin(self, kind: str, ident: str) -> Origin:
+        found = self.kb.origin(kind, ident)
+        assert found is not None, (kind, ident)
+        return found
+
+    def fact(self, fact: str, where: Origin | Spot, owner: str) -> Observation | None:
+        observation = self.kb.observations.get(fact)
+        if observation is None and "observations" not in self.incomplete:
+            hint = did_you_mean(fact, self.kb.observations)
+            self.add(where, f"{owner}: unknown fact {fact!r}{hint}")
+        return observation
+
+    def fact_value(self, fact: str, value: object, where: Origin | Spot, owner: str) -> None:
+        observation = self.fact(fact, where, owner)
         if observation is None:
-            issues.append(_unknown_fact(knowledge, leaf.fact, where, rule_id))
-            continue
-        for problem in check_leaf(leaf, observation):
-            issues.append(_issue(where, f"{rule_id}: {problem}"))
-    return issues
-
-
-def _check_values(
-    knowledge: KnowledgeBase,
-    items: Iterable[tuple[str, object]],
-    where: Origin | None,
-    owner: str,
-) -> list[KBIssue]:
-    issues = []
-    for fact, value in items:
-        observation = knowledge.observations.get(fact)
-        if observation is None:
-            issues.append(_unknown_fact(knowledge, fact, where, owner))
-            continue
+            return
         if observation.type is FactType.LIST and not isinstance(value, list):
             value = [value]
+        self.value(observation, value, where, owner)
+
+    def value(
+        self, observation: Observation, value: object, where: Origin | Spot, owner: str
+    ) -> None:
         problem = value_problem(observation, value)
         if problem:
-            issues.append(_issue(where, f"{owner}: {problem}"))
-    return issues
+            self.add(where, f"{owner}: {problem}{_value_hint(observation, value)}")
+
+    def condition(self, condition: Condition, where: Origin | Spot, rule_id: str) -> None:
+        for leaf, path in leaf_paths(condition):
+            observation = self.fact(leaf.fact, where.spot(*path, "fact"), rule_id)
+            if observation is None:
+                continue
+            for problem in check_leaf(leaf, observation):
+                at = "op" if "does not apply" in problem else "value"
+                self.add(where.spot(*path, at),
+                         f"{rule_id}: {problem}{_value_hint(observation, leaf.value)}")
+
+    def cycles(self) -> None:
+        """Derivation rules must not derive a fact from itself, directly or not."""
+        from engine.conditions import facts_read
+
+        feeds: dict[str, set[str]] = {}
+        producer: dict[str, str] = {}
+        for rule_id, rule in self.kb.derivations.items():
+            producer.setdefault(rule.then.fact, rule_id)
+            for fact in facts_read(rule.when):
+                feeds.setdefault(fact, set()).add(rule.then.fact)
+        state: dict[str, int] = {}
+
+        def visit(fact: str, trail: list[str]) -> None:
+            state[fact] = 1
+            for nxt in sorted(feeds.get(fact, ())):
+                if state.get(nxt) == 1:
+                    cycle = [*trail[trail.index(nxt):], nxt] if nxt in trail else [fact, nxt]
+                    rule_id = producer.get(nxt, "?")
+                    self.add(self.kb.origin("rule", rule_id),
+                             f"{rule_id}: derivation cycle {' -> '.join(cycle)} "
+                             "(a derived fact must not depend on itself)")
+                elif state.get(nxt) is None:
+                    visit(nxt, [*trail, nxt])
+            state[fact] = 2
+
+        for fact in sorted(feeds):
+            if state.get(fact) is None:
+                visit(fact, [fact])
 
 
-def _check_cycles(knowledge: KnowledgeBase) -> list[KBIssue]:
-    """Derivation rules must not derive a fact from itself, directly or not."""
-    from engine.conditions import facts_read
-
-    feeds: dict[str, set[str]] = {}
-    producer: dict[str, str] = {}
-    for rule_id, rule in knowledge.derivations.items():
-        producer.setdefault(rule.then.fact, rule_id)
-        for fact in facts_read(rule.when):
-            feeds.setdefault(fact, set()).add(rule.then.fact)
-    issues: list[KBIssue] = []
-    state: dict[str, int] = {}
-
-    def visit(fact: str, trail: list[str]) -> None:
-        state[fact] = 1
-        for nxt in sorted(feeds.get(fact, ())):
-            if state.get(nxt) == 1:
-                cycle = [*trail[trail.index(nxt):], nxt] if nxt in trail else [fact, nxt]
-                rule_id = producer.get(nxt, "?")
-                issues.append(
-                    _issue(knowledge.origin("rule", rule_id),
-                           f"{rule_id}: derivation cycle {' -> '.join(cycle)}")
-                )
-            elif state.get(nxt) is None:
-                visit(nxt, [*trail, nxt])
-        state[fact] = 2
-
-    for fact in sorted(feeds):
-        if state.get(fact) is None:
-            visit(fact, [fact])
-    return issues
+def leaf_paths(condition: Condition, path: YamlPath = ()) -> Iterator[tuple[Leaf, YamlPath]]:
+    """Every leaf of a condition with its path in the YAML data, depth first."""
+    if isinstance(condition, Leaf):
+        yield condition, path
+    elif isinstance(condition, AllOf):
+        for index, part in enumerate(condition.all):
+            yield from leaf_paths(part, (*path, "all", index))
+    elif isinstance(condition, AnyOf):
+        for index, part in enumerate(condition.any):
+            yield from leaf_paths(part, (*path, "any", index))
+    else:
+        yield from leaf_paths(condition.not_, (*path, "not"))
 
 
-def _unknown_fact(
-    knowledge: KnowledgeBase, fact: str, where: Origin | None, owner: str
-) -> KBIssue:
-    hint = did_you_mean(fact, knowledge.observations)
-    return _issue(where, f"{owner}: unknown fact {fact!r}{hint}")
-
-
-def _issue(where: Origin | None, message: str) -> KBIssue:
-    return KBIssue(where.file if where else None, where.line if where else None, message)
+def _value_hint(observation: Observation, value: object) -> str:
+    """A "did you mean" for a misspelt enum or list value."""
+    if observation.type not in (FactType.ENUM, FactType.LIST) or not observation.values:
+        return ""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and item not in observation.values:
+            return did_you_mean(item, observation.values)
+    return ""

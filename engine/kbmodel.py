@@ -7,6 +7,7 @@ file already defined is an error naming both files, unless the new item says
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -23,17 +24,59 @@ from engine.schema import (
     ProbeDeclaration,
     Question,
 )
+from engine.yamlsource import YamlPath, line_of
 
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a KB item was defined."""
+    """Where a KB item was defined; ``at`` finds the line of a value inside it.
+
+    ``path`` is the item's place in its file's data and ``lines`` the file's
+    map of paths to lines, so a cross-file check can name the exact line of a
+    leaf deep inside ``all``/``any``/``not`` rather than the rule's first line.
+    """
 
     file: Path
     line: int | None
+    path: YamlPath = ()
+    lines: Mapping[YamlPath, int] | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else str(self.file)
+        from engine.errors import display_path
+
+        where = display_path(self.file)
+        return f"{where}:{self.line}" if self.line else where
+
+    def spot(self, *sub: str | int) -> Spot:
+        """Like ``at``, but the line is looked up only when someone asks for it."""
+        return Spot(self, sub)
+
+    def at(self, *sub: str | int) -> Origin:
+        """The origin of the value at ``sub`` below this item (its own line if unknown)."""
+        if self.lines is None:
+            return self
+        full = (*self.path, *sub)
+        return Origin(self.file, line_of(self.lines, full), full, self.lines)
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A place inside a KB item; checks pass these around and only an issue needs the line."""
+
+    origin: Origin
+    sub: YamlPath
+
+    @property
+    def file(self) -> Path:
+        return self.origin.file
+
+    @property
+    def line(self) -> int | None:
+        return self.origin.at(*self.sub).line
+
+    def spot(self, *sub: str | int) -> Spot:
+        """The place at ``sub`` below this one."""
+        return Spot(self.origin, (*self.sub, *sub))
 
 
 T = TypeVar("T")
@@ -68,7 +111,8 @@ class KnowledgeBase:
         item: T,
         origin: Origin,
         replaces: bool,
-    ) -> None:
+    ) -> bool:
+        """Store one item; False (and an issue) when it clashes with an earlier one."""
         previous = self.origins.get((kind, ident))
         if previous is not None and not replaces:
             self.issues.append(
@@ -79,7 +123,7 @@ class KnowledgeBase:
                     "add 'replaces: true' to override it on purpose",
                 )
             )
-            return
+            return False
         if previous is None and replaces:
             self.issues.append(
                 KBIssue(
@@ -90,6 +134,7 @@ class KnowledgeBase:
             )
         table[ident] = item
         self.origins[(kind, ident)] = origin
+        return True
 
     def add_manifest(self, manifest: Manifest, origin: Origin) -> None:
         self.manifests.append((manifest, origin))
@@ -113,8 +158,8 @@ class KnowledgeBase:
         self._put("pattern", self.patterns, pattern.id, pattern, origin, pattern.replaces)
 
     def add_scenario(self, case: Case, origin: Origin) -> None:
-        self._put("case", self.scenarios, case.id, case, origin, False)
-        self.cases[case.id] = (None, case)
+        if self._put("case", self.scenarios, case.id, case, origin, False):
+            self.cases[case.id] = (None, case)
 
     def add_cause(
         self,
@@ -131,7 +176,8 @@ class KnowledgeBase:
             for case in old.cases:
                 self.cases.pop(case.id, None)
                 self.origins.pop(("case", case.id), None)
-        self._put("cause", self.causes, cause.id, cause, origin, cause.replaces)
+        if not self._put("cause", self.causes, cause.id, cause, origin, cause.replaces):
+            return
         for rule, rule_origin in zip(cause.rules, rule_origins, strict=True):
             if not rule.id.startswith(cause.id + "."):
                 self.issues.append(

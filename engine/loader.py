@@ -6,44 +6,45 @@ A KB directory holds ``manifest.yaml``, the shared vocabularies
 one file per cause in ``causes/``. Every file is checked against its pydantic
 model; every problem is collected (file, line, id, value, allowed values)
 before anything is raised, so a contributor sees all of them at once.
+
+Which files belong to a KB is ``kbfiles``' job, the wording of schema errors
+``kbissues``', the checks across files ``kbcheck``'s and the parse cache
+``kbcache``'s; this module puts them in order.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import KBError, KBIssue
+from engine.kbcache import DirectoryCache, cache_for
+from engine.kbfiles import VOCABULARY_FILES
+from engine.kbissues import did_you_mean, issues_from_pydantic
 from engine.kbmodel import KnowledgeBase, Origin
 from engine.schema import (
+    CAUSE_ID_PATTERN,
     FILE_MODELS,
     FORMAT_VERSION,
+    Case,
     Cause,
-    DerivationsFile,
-    ErrorPatternsFile,
+    DerivationRule,
+    ErrorPattern,
+    EvidenceRule,
     Manifest,
-    ObservationsFile,
-    ProbesFile,
-    QuestionsFile,
-    ScenariosFile,
+    Observation,
+    ProbeDeclaration,
+    Question,
 )
 from engine.yamlsource import YamlDocument, YamlReadError, read_yaml
 
-BUILTIN_KB = Path(__file__).resolve().parent.parent / "kb"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
-VOCABULARY_FILES = {
-    "manifest.yaml": "manifest",
-    "observations.yaml": "observations",
-    "questions.yaml": "questions",
-    "derivations.yaml": "derivations",
-    "probes.yaml": "probes",
-    "scenarios.yaml": "scenarios",
-    "errors.yaml": "errors",
-}
+BUILTIN_KB = Path(__file__).resolve().parent.parent / "kb"
 
 
 def builtin_kb_dir() -> Path:
@@ -53,197 +54,193 @@ def builtin_kb_dir() -> Path:
     return Path(kb.__file__).resolve().parent
 
 
-def load_kb(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True) -> KnowledgeBase:
-    """Load the built-in KB plus extra directories, validate all, raise KBError on any error."""
-    from engine.kbcheck import check_kb
+def load_kb(
+    extra_dirs: Sequence[Path | str] = (),
+    *,
+    include_builtin: bool = True,
+    cache_dir: Path | None = None,
+) -> KnowledgeBase:
+    """Load the built-in KB plus extra directories; raise KBError holding every error.
 
-    dirs = ([builtin_kb_dir()] if include_builtin else []) + [Path(d) for d in extra_dirs]
+    ``cache_dir`` names a directory for the parse cache (see ``engine.kbcache``);
+    None (the library's default) parses every file.
+    """
+    from engine.kbcheck import check_kb
+    from engine.kbpaths import unique_dirs
+
+    builtin = [builtin_kb_dir()] if include_builtin else []
+    dirs = unique_dirs(builtin + [Path(d) for d in extra_dirs])
     issues: list[KBIssue] = []
+    incomplete: set[str] = set()
     knowledge = KnowledgeBase()
+    caches = []
     for directory in dirs:
-        issues.extend(_load_directory(directory, knowledge))
-    issues.extend(check_kb(knowledge) if not issues else knowledge.issues)
-    errors = [issue for issue in issues if issue.severity == "error"]
+        cache = cache_for(cache_dir, directory) if directory.is_dir() else None
+        issues.extend(_load_directory(directory, knowledge, cache, incomplete))
+        if cache is not None:
+            caches.append(cache)
+    if not dirs:
+        issues.append(KBIssue(None, None, "no KB directory to load"))
+    issues.extend(check_kb(knowledge, incomplete))
+    errors = sorted((i for i in issues if i.severity == "error"), key=KBIssue.sort_key)
     if errors:
         raise KBError(errors)
+    for cache in caches:
+        cache.store()
     knowledge.finish()
     return knowledge
 
 
-def _load_directory(directory: Path, knowledge: KnowledgeBase) -> list[KBIssue]:
+def _load_directory(
+    directory: Path, knowledge: KnowledgeBase, cache: DirectoryCache | None, incomplete: set[str]
+) -> list[KBIssue]:
+    """Load every file of one directory; note in ``incomplete`` the kinds that failed."""
+    from engine.kbfiles import kb_files
+
+    files, issues = kb_files(directory)
     if not directory.is_dir():
-        reason = "does not exist" if not directory.exists() else "is not a directory"
-        return [KBIssue(directory, None, f"KB directory {reason}")]
-    issues: list[KBIssue] = []
-    manifest_file = directory / "manifest.yaml"
-    if not manifest_file.is_file():
-        issues.append(
-            KBIssue(manifest_file, None, "missing manifest.yaml (name, content_version)")
-        )
-    for file in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
-        kind = VOCABULARY_FILES.get(file.name)
-        if kind is None:
-            allowed = ", ".join(VOCABULARY_FILES)
-            hint = _did_you_mean(file.name, VOCABULARY_FILES)
-            issues.append(KBIssue(file, None, f"unknown KB file (allowed: {allowed}){hint}"))
-            continue
-        issues.extend(_load_file(file, kind, knowledge))
-    for sub, kind in (("causes", "cause"), ("errors", "errors")):
-        for file in sorted((directory / sub).glob("*.y*ml")):
-            issues.extend(_load_file(file, kind, knowledge))
+        incomplete.update(FILE_MODELS)
+    files.sort(key=lambda pair: pair[1] != "manifest")
+    for file, kind in files:
+        if kind != "manifest" and _unsupported_format(knowledge, directory, issues):
+            incomplete.update(FILE_MODELS)
+            break
+        file_issues = _load_file(file, kind, knowledge, cache)
+        if file_issues:
+            incomplete.add(kind)
+        issues.extend(file_issues)
     return issues
 
 
-def _load_file(file: Path, kind: str, knowledge: KnowledgeBase) -> list[KBIssue]:
+def _unsupported_format(knowledge: KnowledgeBase, directory: Path, issues: list[KBIssue]) -> bool:
+    """True (and one issue) when the directory's manifest names another file format.
+
+    The rest of such a directory is not read: its files follow rules this
+    conndoctor does not know, and their errors would only bury this one.
+    """
+    if not knowledge.manifests:
+        return False
+    manifest, origin = knowledge.manifests[-1]
+    if manifest.format_version == FORMAT_VERSION or origin.file.parent != directory:
+        return False
+    message = (f"{manifest.name}: format_version {manifest.format_version} is not supported "
+               f"(this conndoctor reads format_version {FORMAT_VERSION}); "
+               "the rest of this KB directory was not read")
+    issues.append(KBIssue(origin.file, origin.at("format_version").line, message))
+    return True
+
+
+def _load_file(
+    file: Path, kind: str, knowledge: KnowledgeBase, cache: DirectoryCache | None
+) -> list[KBIssue]:
     try:
-        document = read_yaml(file)
+        document = cache.read(file) if cache is not None else read_yaml(file)
     except YamlReadError as error:
         return [KBIssue(error.file, error.line, error.message)]
     if not isinstance(document.data, dict):
-        got = type(document.data).__name__ if document.data is not None else "an empty file"
-        return [KBIssue(file, 1, f"expected a mapping of keys for a {kind} file (got {got})")]
+        if document.data is None:
+            return [KBIssue(file, 1, f"empty file; a {kind} file is a mapping of keys "
+                            f"({_top_keys(kind)})")]
+        got = "a list" if isinstance(document.data, list) else repr(document.data)
+        return [KBIssue(file, document.line_of(()), f"a {kind} file must be a mapping of keys "
+                        f"({_top_keys(kind)}), not {got}")]
     model = FILE_MODELS[kind]
     try:
         parsed = model.model_validate(document.data)
     except ValidationError as error:
-        return [_issue_from_pydantic(document, model, item) for item in error.errors()]
-    _register(parsed, file, document, knowledge)
+        _register_valid_items(kind, document, knowledge)
+        return issues_from_pydantic(document, model, error.errors())
+    _register(parsed, kind, document, knowledge)
     return []
 
 
-def _register(parsed: BaseModel, file: Path, doc: YamlDocument, knowledge: KnowledgeBase) -> None:
-    def origin(*path: str | int) -> Origin:
-        return Origin(file, doc.line_of(path))
+def _top_keys(kind: str) -> str:
+    fields = FILE_MODELS[kind].model_fields
+    return ", ".join(info.alias or name for name, info in fields.items())
 
+
+# The list inside each vocabulary file, the model of one item, and how to add it.
+_ITEMS: dict[str, tuple[str, type[BaseModel], str]] = {
+    "observations": ("observations", Observation, "add_observation"),
+    "questions": ("questions", Question, "add_question"),
+    "derivations": ("rules", DerivationRule, "add_derivation"),
+    "probes": ("probes", ProbeDeclaration, "add_probe"),
+    "scenarios": ("cases", Case, "add_scenario"),
+    "errors": ("patterns", ErrorPattern, "add_pattern"),
+}
+
+
+def _register(parsed: BaseModel, kind: str, doc: YamlDocument, knowledge: KnowledgeBase) -> None:
+    """Add every item of a valid file to the KB, each with its origin."""
     if isinstance(parsed, Manifest):
-        knowledge.add_manifest(parsed, origin())
-    elif isinstance(parsed, ObservationsFile):
-        for index, observation in enumerate(parsed.observations):
-            knowledge.add_observation(observation, origin("observations", index))
-    elif isinstance(parsed, QuestionsFile):
-        for index, question in enumerate(parsed.questions):
-            knowledge.add_question(question, origin("questions", index))
-    elif isinstance(parsed, DerivationsFile):
-        for index, rule in enumerate(parsed.rules):
-            knowledge.add_derivation(rule, origin("rules", index))
-    elif isinstance(parsed, ProbesFile):
-        for index, probe in enumerate(parsed.probes):
-            knowledge.add_probe(probe, origin("probes", index))
-    elif isinstance(parsed, ScenariosFile):
-        for index, case in enumerate(parsed.cases):
-            knowledge.add_scenario(case, origin("cases", index))
-    elif isinstance(parsed, ErrorPatternsFile):
-        for index, pattern in enumerate(parsed.patterns):
-            knowledge.add_pattern(pattern, origin("patterns", index))
+        knowledge.add_manifest(parsed, _origin(doc))
     elif isinstance(parsed, Cause):
-        rule_lines = [origin("rules", index) for index in range(len(parsed.rules))]
-        case_lines = [origin("cases", index) for index in range(len(parsed.cases))]
-        knowledge.add_cause(parsed, origin(), rule_lines, case_lines)
+        _add_cause(parsed, list(range(len(parsed.rules))), list(range(len(parsed.cases))),
+                   doc, knowledge)
+    else:
+        key, _, adder = _ITEMS[kind]
+        for index, item in enumerate(getattr(parsed, key)):
+            getattr(knowledge, adder)(item, _origin(doc, key, index))
 
 
-def _issue_from_pydantic(
-    document: YamlDocument, model: type[BaseModel], error: Any
-) -> KBIssue:
-    """Turn one pydantic error into a one-line issue with the line and a hint."""
-    path = _data_path(document.data, error["loc"])
-    line = document.line_of(path)
-    where = ".".join(str(part) for part in path) or "(top)"
-    ident = _nearest_id(document.data, path)
-    prefix = f"{ident}: " if ident else ""
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        key = str(path[-1]) if path else "?"
-        allowed = _allowed_keys(model, document.data, path[:-1])
-        hint = _did_you_mean(key, allowed)
-        allowed_text = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return KBIssue(document.file, line, f"{prefix}unknown key {key!r}{allowed_text}{hint}")
-    if kind == "missing":
-        return KBIssue(document.file, line, f"{prefix}missing required key {where!r}")
-    got = error.get("input")
-    message = str(error["msg"])
-    if "expected" in error.get("ctx", {}):
-        hint = _did_you_mean(str(got), _split_expected(error["ctx"]["expected"]))
-        message += hint
-    return KBIssue(document.file, line, f"{prefix}{where}: {message} (got {got!r})")
+def _register_valid_items(kind: str, doc: YamlDocument, knowledge: KnowledgeBase) -> None:
+    """Add the items of a file with schema errors that are valid on their own.
+
+    So the checks across files still run on the rest of the file: a typo in
+    one rule does not hide an unknown fact in the next one.
+    """
+    data = doc.data
+    if kind == "cause":
+        ident = data.get("id")
+        if not (isinstance(ident, str) and re.fullmatch(CAUSE_ID_PATTERN, ident)):
+            return
+        rules = _valid(data.get("rules"), EvidenceRule)
+        cases = _valid(data.get("cases"), Case)
+        partial = Cause.model_construct(
+            id=ident, title="", summary="", mechanism="",
+            rules=[rule for _, rule in rules], cases=[case for _, case in cases],
+            replaces=data.get("replaces") is True,
+        )
+        _add_cause(partial, [i for i, _ in rules], [i for i, _ in cases], doc, knowledge)
+    elif kind in _ITEMS:
+        key, model, adder = _ITEMS[kind]
+        for index, item in _valid(data.get(key), model):
+            getattr(knowledge, adder)(item, _origin(doc, key, index))
 
 
-def _data_path(data: Any, loc: Iterable[Any]) -> tuple[str | int, ...]:
-    """Follow a pydantic location through the data, dropping union tags."""
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        in_mapping = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_mapping or in_list:
-            node = node[part]
-            path.append(part)
-        elif not isinstance(node, list) and part not in FIELD_TAGS:
-            path.append(part)
-            break
-    return tuple(path)
-
-
-FIELD_TAGS = {"leaf", "all", "any", "not"}
-
-
-def _nearest_id(data: Any, path: tuple[str | int, ...]) -> str | None:
-    """The ``id`` (or ``fact``) of the innermost mapping on the path that has one."""
-    found: str | None = None
-    node = data
-    for part in (None, *path):
-        if part is not None:
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                break
-        if isinstance(node, dict):
-            for key in ("id", "name", "fact"):
-                if isinstance(node.get(key), str):
-                    found = node[key]
-                    break
+def _valid(items: Any, model: type[ModelT]) -> list[tuple[int, ModelT]]:
+    """The (index, item) pairs of a list that validate on their own."""
+    found = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            found.append((index, model.model_validate(item)))
+        except ValidationError:
+            continue
     return found
 
 
-def _allowed_keys(model: type[BaseModel], data: Any, path: tuple[str | int, ...]) -> list[str]:
-    """The keys the model allows at ``path`` (best effort, for the hint)."""
-    current: Any = model
-    for part in path:
-        if isinstance(part, int):
-            continue
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return []
-        current = _inner_model(fields[part].annotation)
-        if current is None:
-            return []
-    fields = getattr(current, "model_fields", None)
-    if not fields:
-        return []
-    return [info.alias or name for name, info in fields.items()]
+def _add_cause(
+    cause: Cause, rule_indexes: list[int], case_indexes: list[int], doc: YamlDocument,
+    knowledge: KnowledgeBase,
+) -> None:
+    if doc.file.stem != cause.id:
+        knowledge.issues.append(KBIssue(
+            doc.file, doc.line_of(("id",)), f"{cause.id}: a cause file is named by its id "
+            f"(rename {doc.file.name} to {cause.id}.yaml)"))
+    rule_origins = [_origin(doc, "rules", index) for index in rule_indexes]
+    case_origins = [_origin(doc, "cases", index) for index in case_indexes]
+    knowledge.add_cause(cause, _origin(doc), rule_origins, case_origins)
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in getattr(annotation, "__args__", ()):
-        found = _inner_model(argument)
-        if found is not None:
-            return found
-    return None
+def _origin(doc: YamlDocument, *path: str | int) -> Origin:
+    return Origin(doc.file, doc.line_of(path), path, doc.lines)
 
 
-def _split_expected(expected: str) -> list[str]:
-    return [part.strip(" '") for part in expected.replace(" or ", ", ").split(",")]
-
-
-def _did_you_mean(value: str, choices: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
-
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """A '; did you mean X?' suffix for the closest choice, or an empty string."""
-    return _did_you_mean(value, choices)
-
-
-__all__ = ["BUILTIN_KB", "FORMAT_VERSION", "builtin_kb_dir", "did_you_mean", "load_kb"]
+__all__ = [
+    "BUILTIN_KB",
+    "FORMAT_VERSION",
+    "VOCABULARY_FILES",
+    "builtin_kb_dir",
+    "did_you_mean",
+    "load_kb",
+]

@@ -23,6 +23,9 @@ CAUSE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 FACT_ID_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 RULE_ID_PATTERN = r"^[a-z0-9]+([-.][a-z0-9]+)*$"
 
+REPLACES = "true: replace the item of this id from an earlier KB on purpose"
+BECAUSE = "why the conclusion follows, as a sentence a user reads in the evidence"
+
 
 class Strict(BaseModel):
     """Base for KB models: unknown keys are errors, models are immutable."""
@@ -63,30 +66,32 @@ ConditionValue = Scalar | list[Scalar]
 class Leaf(Strict):
     """One test on one fact. On an unknown fact it is undetermined (except ``known``)."""
 
-    fact: str = Field(pattern=FACT_ID_PATTERN)
-    op: Op = Op.EQ
-    value: ConditionValue
+    fact: str = Field(pattern=FACT_ID_PATTERN, description="the fact id tested")
+    op: Op = Field(default=Op.EQ, description="the operator; must fit the fact's type")
+    value: ConditionValue = Field(
+        description="the value compared with (a list for in, not_in, contains_any)"
+    )
 
 
 class AllOf(Strict):
     """True when every part is true; false when any part is false; else undetermined."""
 
-    all: list[Condition] = Field(min_length=1)
+    all: list[Condition] = Field(min_length=1, description="conditions that must all hold")
 
 
 class AnyOf(Strict):
     """True when any part is true; false when every part is false; else undetermined."""
 
-    any: list[Condition] = Field(min_length=1)
+    any: list[Condition] = Field(min_length=1, description="conditions of which one must hold")
 
 
 class NotOf(Strict):
     """Negation; undetermined stays undetermined."""
 
-    not_: Condition = Field(alias="not")
+    not_: Condition = Field(alias="not", description="the condition that must not hold")
 
 
-def _condition_kind(value: Any) -> str:
+def condition_kind(value: Any) -> str:
     """Pick the condition model by its key, so errors name one shape, not four."""
     if isinstance(value, dict):
         for key in ("all", "any", "not"):
@@ -103,7 +108,7 @@ Condition = Annotated[
     | Annotated[AllOf, Tag("all")]
     | Annotated[AnyOf, Tag("any")]
     | Annotated[NotOf, Tag("not")],
-    Discriminator(_condition_kind),
+    Discriminator(condition_kind),
 ]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
@@ -113,21 +118,28 @@ NotOf.model_rebuild()
 class Observation(Strict):
     """A fact id with its type and allowed values (the shared vocabulary)."""
 
-    id: str = Field(pattern=FACT_ID_PATTERN)
-    type: FactType
-    title: str = Field(min_length=1)
+    id: str = Field(pattern=FACT_ID_PATTERN, description="public fact id, snake_case, unit suffix")
+    type: FactType = Field(description="the value type")
+    title: str = Field(min_length=1, description="what the fact means, in a short phrase")
     values: list[str] | None = Field(
         default=None, description="allowed values for enum and list facts"
     )
-    value_labels: dict[str, str] = Field(default_factory=dict)
-    unit: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
+    value_labels: dict[str, str] = Field(
+        default_factory=dict, description="a person-readable label per value (for questions)"
+    )
+    unit: str | None = Field(default=None, description="unit of a number fact (seconds, ...)")
+    minimum: float | None = Field(default=None, description="smallest allowed number")
+    maximum: float | None = Field(default=None, description="largest allowed number")
     derived: bool = Field(
         default=False, description="set only by derivation rules, never asked or given"
     )
     probes: list[str] = Field(default_factory=list, description="probes that can measure it")
-    replaces: bool = False
+    set_by: list[Literal["log", "user"]] = Field(
+        default_factory=list,
+        description="who else sets it: 'log' (the log scanner's code), 'user' (only --fact); "
+        "questions, probes, error patterns and rules are found on their own",
+    )
+    replaces: bool = Field(default=False, description=REPLACES)
 
     @model_validator(mode="after")
     def _values_match_type(self) -> Observation:
@@ -142,32 +154,32 @@ class Observation(Strict):
 class Question(Strict):
     """How a person is asked for a fact, and why it is worth asking."""
 
-    fact: str = Field(pattern=FACT_ID_PATTERN)
-    text: str = Field(min_length=1)
-    why: str = Field(min_length=1)
+    fact: str = Field(pattern=FACT_ID_PATTERN, description="the fact the answer sets")
+    text: str = Field(min_length=1, description="the question as a person reads it")
+    why: str = Field(min_length=1, description="one line: why this is asked")
     cost_seconds: float = Field(default=10.0, gt=0, description="a person's time to answer")
     buckets: list[float] | None = Field(
         default=None, description="representative values for number facts (for question choice)"
     )
-    replaces: bool = False
+    replaces: bool = Field(default=False, description=REPLACES)
 
 
 class Assertion(Strict):
     """What a derivation rule concludes."""
 
-    fact: str = Field(pattern=FACT_ID_PATTERN)
-    value: Scalar
+    fact: str = Field(pattern=FACT_ID_PATTERN, description="a fact declared 'derived: true'")
+    value: Scalar = Field(description="the value asserted")
 
 
 class DerivationRule(Strict):
     """An intermediate conclusion: when the condition holds, assert a derived fact."""
 
-    id: str = Field(pattern=RULE_ID_PATTERN)
-    when: Condition
-    then: Assertion
-    because: str = Field(min_length=1)
-    salience: int = 0
-    replaces: bool = False
+    id: str = Field(pattern=RULE_ID_PATTERN, description="public rule id")
+    when: Condition = Field(description="the condition under which the rule fires")
+    then: Assertion = Field(description="the derived fact and value it asserts")
+    because: str = Field(min_length=1, description=BECAUSE)
+    salience: int = Field(default=0, description="higher fires first when several can")
+    replaces: bool = Field(default=False, description=REPLACES)
 
 
 class EvidenceRule(Strict):
@@ -178,12 +190,15 @@ class EvidenceRule(Strict):
     supports, below 1 refutes; ``rules_out`` excludes the cause outright.
     """
 
-    id: str = Field(pattern=RULE_ID_PATTERN)
-    when: Condition
-    lr: float | None = Field(default=None, gt=0, le=1000)
-    rules_out: bool = False
-    because: str = Field(min_length=1)
-    salience: int = 0
+    id: str = Field(pattern=RULE_ID_PATTERN, description="'<cause-id>.<name>'")
+    when: Condition = Field(description="the condition under which the rule fires")
+    lr: float | None = Field(
+        default=None, gt=0, le=1000,
+        description="likelihood ratio: above 1 supports the cause, below 1 refutes it",
+    )
+    rules_out: bool = Field(default=False, description="true: the cause is excluded outright")
+    because: str = Field(min_length=1, description=BECAUSE)
+    salience: int = Field(default=0, description="higher fires first when several can")
 
     @model_validator(mode="after")
     def _one_effect(self) -> EvidenceRule:
@@ -195,61 +210,88 @@ class EvidenceRule(Strict):
 class Remedy(Strict):
     """A fix, most likely first, with the setting's name per stack where it applies."""
 
-    do: str = Field(min_length=1)
-    stacks: dict[str, str] = Field(default_factory=dict)
+    do: str = Field(min_length=1, description="what to do, as an imperative sentence")
+    stacks: dict[str, str] = Field(
+        default_factory=dict, description="the setting's name per stack (nginx, go, aws, ...)"
+    )
 
 
 class CaseExpectation(Strict):
     """What an example case demands of the ranking."""
 
-    top: str | None = Field(default=None, pattern=CAUSE_ID_PATTERN)
-    ranked_above: list[str] = Field(default_factory=list)
-    ruled_out: list[str] = Field(default_factory=list)
-    min_confidence: float | None = Field(default=None, ge=0, le=1)
+    top: str | None = Field(
+        default=None, pattern=CAUSE_ID_PATTERN, description="the cause that must rank first"
+    )
+    ranked_above: list[str] = Field(
+        default_factory=list, description="causes that must rank below 'top'"
+    )
+    ruled_out: list[str] = Field(default_factory=list, description="causes that must be ruled out")
+    min_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="the least confidence 'top' must reach"
+    )
+
+    @model_validator(mode="after")
+    def _checks_something(self) -> CaseExpectation:
+        if self.top is None and (self.ranked_above or self.min_confidence is not None):
+            raise ValueError("'ranked_above' and 'min_confidence' are checked against 'top': "
+                             "name the cause that must rank first")
+        if self.top is None and not self.ruled_out:
+            raise ValueError("'expect' checks nothing: give 'top' or 'ruled_out'")
+        return self
 
 
 class Case(Strict):
     """An example: facts (and optionally an error text) and the expected ranking."""
 
-    id: str = Field(pattern=RULE_ID_PATTERN)
-    description: str = Field(min_length=1)
-    facts: dict[str, ConditionValue] = Field(default_factory=dict)
-    error: str | None = None
-    expect: CaseExpectation
-    kind: Literal["positive", "near-miss", "scenario", "todo"] = "positive"
+    id: str = Field(pattern=RULE_ID_PATTERN, description="'<cause-id>.<name>' in a cause file")
+    description: str = Field(min_length=1, description="the situation, in one sentence")
+    facts: dict[str, ConditionValue] = Field(
+        default_factory=dict, description="fact id to value, as given with --fact"
+    )
+    error: str | None = Field(default=None, description="error text, read by the error patterns")
+    expect: CaseExpectation = Field(description="what the ranking must show")
+    kind: Literal["positive", "near-miss", "scenario", "todo"] = Field(
+        default="positive",
+        description="positive: this cause wins; near-miss: a look-alike wins; "
+        "todo: a known miss kept on record (reported, never failing)",
+    )
 
 
 class Cause(Strict):
     """One cause of connection failures, its evidence rules, remedies and cases."""
 
-    id: str = Field(pattern=CAUSE_ID_PATTERN)
-    title: str = Field(min_length=1)
-    summary: str = Field(min_length=1)
-    mechanism: str = Field(min_length=1)
+    id: str = Field(pattern=CAUSE_ID_PATTERN, description="public cause id, kebab-case")
+    title: str = Field(min_length=1, description="the cause in a short phrase")
+    summary: str = Field(min_length=1, description="what goes wrong, in plain language")
+    mechanism: str = Field(
+        min_length=1, description="what happens on the wire: who sends RST or FIN, and why"
+    )
     prior: float = Field(default=0.05, gt=0, lt=1, description="share of failures it explains")
-    rules: list[EvidenceRule] = Field(default_factory=list)
-    remedies: list[Remedy] = Field(default_factory=list)
-    checks: list[str] = Field(default_factory=list)
-    references: list[str] = Field(default_factory=list)
-    cases: list[Case] = Field(default_factory=list)
-    replaces: bool = False
+    rules: list[EvidenceRule] = Field(default_factory=list, description="evidence for or against")
+    remedies: list[Remedy] = Field(default_factory=list, description="fixes, most likely first")
+    checks: list[str] = Field(
+        default_factory=list, description="how to confirm it (ss, tcpdump, conntrack, logs)"
+    )
+    references: list[str] = Field(default_factory=list, description="RFCs and vendor docs")
+    cases: list[Case] = Field(default_factory=list, description="example cases (see Case)")
+    replaces: bool = Field(default=False, description=REPLACES)
 
 
 class ProbeDeclaration(Strict):
     """What a probe may set and what it costs; the code registry must agree."""
 
-    name: str = Field(pattern=FACT_ID_PATTERN)
-    title: str = Field(min_length=1)
-    sets: list[str] = Field(min_length=1)
-    cost_seconds: float = Field(gt=0)
-    default: bool = True
+    name: str = Field(pattern=FACT_ID_PATTERN, description="probe name (--only, --with)")
+    title: str = Field(min_length=1, description="what the probe does")
+    sets: list[str] = Field(min_length=1, description="the fact ids it may set")
+    cost_seconds: float = Field(gt=0, description="typical wall time")
+    default: bool = Field(default=True, description="runs unless named out; false: opt-in")
 
 
 class PatternExamples(Strict):
     """Lines a pattern must read, and look-alikes it must leave alone."""
 
-    match: list[str] = Field(min_length=1)
-    no_match: list[str] = Field(default_factory=list)
+    match: list[str] = Field(min_length=1, description="lines the pattern must match")
+    no_match: list[str] = Field(default_factory=list, description="look-alikes it must not match")
 
 
 class ErrorPattern(Strict):
@@ -259,46 +301,62 @@ class ErrorPattern(Strict):
     every matching line contains, used to skip the regex cheaply.
     """
 
-    id: str = Field(pattern=RULE_ID_PATTERN)
-    stack: str = Field(min_length=1)
-    regex: str = Field(min_length=1)
-    literal: str | None = None
-    sets: dict[str, Scalar] = Field(min_length=1)
-    priority: int = 0
-    examples: PatternExamples
-    replaces: bool = False
+    id: str = Field(pattern=RULE_ID_PATTERN, description="public pattern id")
+    stack: str = Field(min_length=1, description="where such text comes from (generic, go, ...)")
+    regex: str = Field(min_length=1, description="Python regular expression, case-insensitive")
+    literal: str | None = Field(
+        default=None, description="lowercase substring every match contains (a fast pre-check)"
+    )
+    sets: dict[str, Scalar] = Field(min_length=1, description="fact id to value when it matches")
+    priority: int = Field(default=0, description="higher wins when patterns disagree")
+    examples: PatternExamples = Field(description="lines it must and must not match")
+    replaces: bool = Field(default=False, description=REPLACES)
 
 
 class Manifest(Strict):
     """A KB directory's identity: its name, content version and file format version."""
 
-    name: str = Field(pattern=CAUSE_ID_PATTERN)
-    content_version: str
-    format_version: int = FORMAT_VERSION
-    description: str = ""
+    name: str = Field(pattern=CAUSE_ID_PATTERN, description="the KB's name, kebab-case")
+    content_version: str = Field(description="version of the knowledge, e.g. '1.2.0'")
+    format_version: int = Field(
+        default=FORMAT_VERSION, description="version of the file format this KB is written in"
+    )
+    description: str = Field(default="", description="what this KB knows about")
 
 
 class ObservationsFile(Strict):
+    """``observations.yaml``: the shared vocabulary of fact ids."""
+
     observations: list[Observation]
 
 
 class QuestionsFile(Strict):
+    """``questions.yaml``: how a person is asked for facts."""
+
     questions: list[Question]
 
 
 class DerivationsFile(Strict):
+    """``derivations.yaml``: rules that assert derived facts."""
+
     rules: list[DerivationRule]
 
 
 class ProbesFile(Strict):
+    """``probes.yaml``: what each probe may set and what it costs."""
+
     probes: list[ProbeDeclaration]
 
 
 class ScenariosFile(Strict):
+    """``scenarios.yaml``: cross-cutting example cases that belong to no one cause."""
+
     cases: list[Case]
 
 
 class ErrorPatternsFile(Strict):
+    """``errors.yaml`` or ``errors/<name>.yaml``: error-text patterns."""
+
     patterns: list[ErrorPattern]
 
 

@@ -1,0 +1,74 @@
+"""``diagnose --log FILE`` and ``--error``: statements, sources and the lines read."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from cli.environment import Environment
+from cli.main import main
+from tests.conftest import run_cli
+
+RESET = "read tcp 10.0.0.1:41234->10.0.0.2:80: read: connection reset by peer"
+
+
+def test_log_file_gives_log_statements_and_error_lines(tmp_path: Path) -> None:
+    """Facts from a log are source 'log' with the pattern id; error_lines says what was read."""
+    log = tmp_path / "app.log"
+    log.write_text("".join(
+        f"2026-11-21T10:00:00.{i}Z worker {i}: {RESET}\n" for i in range(4)
+    ) + "2026-11-21T10:00:05Z GET / 200\n", encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(log))
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["facts"]["error_kind"] == "reset"
+    assert report["facts"]["many_at_once"] is True
+    sources = {(s["fact"], s["source"], s["detail"]) for s in report["fact_sources"]}
+    assert ("error_kind", "log", "go-read-tcp-reset") in sources
+    assert ("many_at_once", "log", "log timing") in sources
+    first = report["error_lines"][0]
+    assert first["line"] == 1 and first["pattern"] == "go-read-tcp-reset"
+    assert first["facts"]["error_kind"] == "reset"
+    assert first["timestamp"].startswith("2026-11-21T10:00:00")
+
+
+def test_log_from_stdin(tmp_path: Path) -> None:
+    """'--log -' reads standard input."""
+    out, err = io.StringIO(), io.StringIO()
+    env = Environment(stdout=out, stderr=err, stdin=io.StringIO(f"x\n{RESET}\n"))
+    code = main(["diagnose", "--no-input", "--format", "json", "--log", "-"], env)
+    assert code == 0, err.getvalue()
+    assert json.loads(out.getvalue())["error_lines"][0]["line"] == 2
+
+
+def test_unreadable_log_is_a_one_line_error(tmp_path: Path) -> None:
+    """A missing file exits 1 with one line naming it."""
+    missing = tmp_path / "nope.log"
+    result = run_cli("diagnose", "--no-input", "--log", str(missing))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and str(missing) in lines[0] and "cannot read" in lines[0]
+
+
+def test_log_without_errors_says_so_and_still_diagnoses(tmp_path: Path) -> None:
+    """A log with no connection error: exit 0, a note on stderr, no error_lines."""
+    log = tmp_path / "quiet.log"
+    log.write_text("all good\n" * 10, encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(log))
+    assert result.code == 0
+    assert "no connection error found in 10 line(s)" in result.err
+    assert json.loads(result.out)["error_lines"] == []
+
+
+def test_error_flag_reports_the_pattern_and_facts() -> None:
+    """--error records source 'error' statements and one error_lines entry."""
+    result = run_cli("diagnose", "--no-input", "--format", "json",
+                     "--error", "Error: connect ECONNREFUSED 127.0.0.1:5432")
+    report = json.loads(result.out)
+    assert report["facts"]["error_kind"] == "refused"
+    assert report["facts"]["phase"] == "connect"
+    entry = report["error_lines"][0]
+    assert entry["source"] == "error" and entry["pattern"] == "econnrefused"
+    sources = {(s["fact"], s["source"], s["detail"]) for s in report["fact_sources"]}
+    assert ("error_kind", "error", "econnrefused") in sources

@@ -1,0 +1,131 @@
+"""The error reader: compiled once, bounded, lenient, fast on hostile input, accurate."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.errortext import (
+    MAX_TEXT_CHARS,
+    ErrorReader,
+    decode_lenient,
+    reader_for,
+)
+from engine.kbmodel import KnowledgeBase
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+HELDOUT_SETS = ["heldout_errors.yaml"] + [f"heldout_errors_{n}.yaml" for n in (2, 3, 4, 5, 6)]
+PER_PATTERN_BUDGET_SECONDS = 0.005
+
+
+def test_reader_is_compiled_once_per_kb(knowledge: KnowledgeBase) -> None:
+    """The same KB object gets the same compiled reader back."""
+    assert reader_for(knowledge) is reader_for(knowledge)
+
+
+def test_planned_grams_cover_every_literal(knowledge: KnowledgeBase) -> None:
+    """Every pattern literal holds a planned gram, so the block prefilter misses no line."""
+    reader = reader_for(knowledge)
+    plan = reader.planner.plan(b"2026-11-21T10:00:00Z GET / 200\n" * 100)
+    assert plan.every_line == ()
+    for index, compiled in enumerate(reader.patterns):
+        assert compiled.literal is not None
+        line = compiled.literal.encode()
+        groups = [i for i, search in enumerate(plan.searches) if search.search(line)]
+        assert groups, compiled.pattern.id
+        assert all(index in plan.patterns[i] for i in groups), compiled.pattern.id
+
+
+def test_plan_avoids_grams_common_in_this_log(knowledge: KnowledgeBase) -> None:
+    """In a log where every line says timeout and connection, the grams chosen hit few lines."""
+    sample = b"INFO pool timeout=30s connection=keep-alive retries=3 established\n" * 500
+    plan = reader_for(knowledge).planner.plan(sample)
+    hit_lines = sum(1 for gram in plan.grams if gram in sample.lower())
+    assert hit_lines <= 2, [g for g in plan.grams if g in sample.lower()]
+
+
+def test_input_is_bounded(knowledge: KnowledgeBase) -> None:
+    """Text past MAX_TEXT_CHARS is not read."""
+    reader = reader_for(knowledge)
+    assert reader.read("x" * MAX_TEXT_CHARS + " connection reset by peer") == {}
+    assert reader.read("x" * 100 + " connection reset by peer")["error_kind"][0] == "reset"
+
+
+def test_binary_junk_and_odd_encodings_decode_without_crashing(knowledge: KnowledgeBase) -> None:
+    """Latin-1, UTF-16 with BOM and random bytes decode; the error in them is still read."""
+    reader = reader_for(knowledge)
+    samples = [
+        "Fehler: Verbindung zurückgesetzt: connection reset by peer".encode("latin-1"),
+        b"\xff\xfe" + "read: connection reset by peer".encode("utf-16-le"),
+        bytes(range(256)) * 4 + b" connection reset by peer",
+    ]
+    for raw in samples:
+        assert reader.read(decode_lenient(raw))["error_kind"][0] == "reset"
+
+
+def _adversarial_lines(literal: str) -> list[str]:
+    """10,000-character lines that tempt backtracking around a pattern's literal."""
+    size = 10_000
+    return [
+        (literal + " ") * (size // (len(literal) + 1)),
+        literal + "a" * (size - len(literal)),
+        (literal + ":" + " " * 40) * (size // (len(literal) + 41)),
+        "-1 " * (size // 3),
+        ("[" + literal + "(") * (size // (len(literal) + 2)),
+        literal.upper() + "\t" * (size - len(literal)),
+    ]
+
+
+def _timed_search(regex: re.Pattern[str], line: str) -> float:
+    """CPU seconds one search takes (CPU time, best of repeats: the machine is shared)."""
+    start = time.thread_time()
+    regex.search(line)
+    return time.thread_time() - start
+
+
+def test_no_pattern_takes_more_than_a_few_ms_on_hostile_lines(knowledge: KnowledgeBase) -> None:
+    """Each regex searches each 10,000-char adversarial line within the budget."""
+    slow = []
+    for compiled in reader_for(knowledge).patterns:
+        for line in _adversarial_lines(compiled.literal or "x"):
+            took = min(_timed_search(compiled.regex, line) for _ in range(3))
+            if took > PER_PATTERN_BUDGET_SECONDS:
+                slow.append(f"{compiled.pattern.id}: {took * 1000:.1f} ms")
+    assert slow == []
+
+
+def test_fresh_reader_matches_cached_reader(knowledge: KnowledgeBase) -> None:
+    """A reader built directly reads the same as the cached one."""
+    line = "curl: (56) Recv failure: Connection reset by peer"
+    assert ErrorReader(knowledge).read(line) == reader_for(knowledge).read(line)
+
+
+@pytest.mark.parametrize("name", HELDOUT_SETS)
+def test_heldout_lines_are_read_right_at_least_95_percent(
+    knowledge: KnowledgeBase, name: str
+) -> None:
+    """Real lines from public issue threads (see README for first-contact scores): >= 95%."""
+    lines = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["lines"]
+    reader = reader_for(knowledge)
+    right = sum(
+        1 for item in lines
+        if reader.read(item["line"]).get("error_kind", (None,))[0] == item["error_kind"]
+    )
+    assert len(lines) >= 15
+    assert right / len(lines) >= 0.95, f"{right}/{len(lines)}"
+
+
+def test_heldout_lines_are_never_misread(knowledge: KnowledgeBase) -> None:
+    """A line the catalogue cannot read is left unread, never given a wrong error_kind."""
+    reader = reader_for(knowledge)
+    wrong = []
+    for name in HELDOUT_SETS:
+        for item in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["lines"]:
+            got = reader.read(item["line"]).get("error_kind", (None,))[0]
+            if got is not None and got != item["error_kind"]:
+                wrong.append((item["line"][:80], got))
+    assert wrong == []
