@@ -10,7 +10,6 @@ tests see.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,6 +67,8 @@ def write_report(
 
 def write_atomically(path: Path, text: str, flag: str = "--output") -> None:
     """Write via a temporary file in the same directory and rename over the target."""
+    import tempfile  # only here: it costs ~10 ms of start-up that stdout output does not need
+
     directory = path.parent if str(path.parent) else Path()
     try:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
