@@ -1,24 +1,22 @@
 """``conndoctor diagnose``: gather facts (flags, files, probes), rank, report.
 
 On a terminal without ``--no-input`` it hands over to the questionnaire;
-with ``--no-input`` it never prompts. Imports are kept to what the
-``--no-input`` path needs (asyncio and the probes load only with a target).
+with ``--no-input`` it never prompts. ``probe_target`` belongs to the
+probes (their live progress display).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-from typing import TYPE_CHECKING
+import asyncio
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
+from cli.output import write_report
 from engine.errors import InputError
-
-if TYPE_CHECKING:
-    from engine.facts import FactRecord
-    from engine.probes.base import ProbeRun
-    from engine.session import Session
+from engine.facts import FactRecord
+from engine.probes.base import ProbeRun
+from engine.session import Session
 
 NEEDS_INPUT = (
     "stdin is not a terminal, so conndoctor cannot ask questions; give what you know with "
@@ -30,6 +28,8 @@ NEEDS_INPUT = (
 def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
     """Build a session from the flags, run probes if asked, print the report."""
     if args.print_schema:
+        import json
+
         from engine.report import DiagnosisReport
 
         env.stdout.write(json.dumps(DiagnosisReport.model_json_schema(), indent=2) + "\n")
@@ -45,8 +45,6 @@ def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
         from cli.interactive import run_questionnaire
 
         return run_questionnaire(args, env)
-    from cli.output import write_report
-
     session = build_session(args, env)
     report = session.report(why_not_cause=args.why_not)
     if args.save:
@@ -71,7 +69,6 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
         load_probe_run,
     )
     from cli.kbload import load_knowledge
-    from engine.session import Session
 
     knowledge = load_knowledge(args.kb)
     env.detail(f"kb: {knowledge.content_version}: {len(knowledge.causes)} causes, "
@@ -114,8 +111,6 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
 
 def probe_target(args: argparse.Namespace, env: Environment) -> ProbeRun:
     """Run the selected probes against ``--target`` with progress on stderr."""
-    import asyncio
-
     from engine.probes.base import ProbeOptions, Target
     from engine.probes.registry import REGISTRY
     from engine.probes.runner import run_probes
