@@ -45,11 +45,16 @@ def how_lines(report: DiagnosisReport, diagnosis: Diagnosis) -> list[HowLine]:
         if source.used and source.source != "derived":
             said[source.fact] = source
     lines: list[HowLine] = []
+    explained: set[str] = set()
 
     def facts_under(facts: dict[str, Any], depth: int, seen: frozenset[str]) -> None:
         for fact, value in facts.items():
             step = derived.get(fact)
+            if step is not None and fact in explained:
+                lines.append(HowLine(depth, f"{fact}={show(value)} (see above)"))
+                continue
             if step is not None and fact not in seen and depth < MAX_DEPTH:
+                explained.add(fact)
                 lines.append(HowLine(depth, f"{fact}={show(value)} <- rule {step.rule}: "
                                             f"{step.because}"))
                 facts_under(step.facts, depth + 1, seen | {fact})
@@ -65,3 +70,13 @@ def how_lines(report: DiagnosisReport, diagnosis: Diagnosis) -> list[HowLine]:
         lines.append(HowLine(0, f"rule {item.rule} ({item.effect:+.2f}): {item.because}"))
         facts_under(item.facts, 1, frozenset())
     return lines
+
+
+def ruled_out_by_cause(report: DiagnosisReport) -> list[tuple[str, list[str]]]:
+    """Each excluded cause once, with every reason that excluded it, in report order."""
+    grouped: dict[str, list[str]] = {}
+    for item in report.ruled_out:
+        reasons = grouped.setdefault(item.cause, [])
+        if item.because not in reasons:
+            reasons.append(item.because)
+    return list(grouped.items())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.how import how_lines, show
+from cli.how import how_lines, ruled_out_by_cause, show
 from engine.report import DiagnosisReport
 
 
@@ -40,7 +40,8 @@ def render_markdown(report: DiagnosisReport) -> str:
         lines.append("")
     if report.ruled_out:
         lines += ["## Ruled out", ""]
-        lines += [f"- `{item.cause}`: {item.because}" for item in report.ruled_out]
+        lines += [f"- `{cause}`: {' '.join(reasons)}"
+                  for cause, reasons in ruled_out_by_cause(report)]
         lines.append("")
     if report.probes:
         lines += ["## Probes", "", "| probe | status | seconds | result |",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cli.environment import Environment
-from cli.how import how_lines, show
+from cli.how import how_lines, ruled_out_by_cause, show
 from engine.report import DiagnosisReport
 
 if TYPE_CHECKING:
@@ -109,8 +109,8 @@ def print_rich(report: DiagnosisReport, env: Environment) -> None:
     if report.ruled_out:
         console.print()
         console.print("Ruled out", style="bold")
-        for excluded in report.ruled_out:
-            _line(console, 2, f"{excluded.cause}: {excluded.because}", "dim")
+        for cause, reasons in ruled_out_by_cause(report):
+            _line(console, 2, f"{cause}: {' '.join(reasons)}", "dim")
     _print_tail(report, console)
 
 

@@ -8,7 +8,7 @@ content with tables and colour.
 
 from __future__ import annotations
 
-from cli.how import how_lines, show
+from cli.how import how_lines, ruled_out_by_cause, show
 from engine.report import DiagnosisReport
 
 TOP_REMEDIES = 2
@@ -54,8 +54,8 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
     if report.ruled_out:
         lines.append("")
         lines.append(bold("Ruled out"))
-        for excluded in report.ruled_out:
-            lines.append(f"  {excluded.cause}: {excluded.because}")
+        for cause, reasons in ruled_out_by_cause(report):
+            lines.append(f"  {cause}: {' '.join(reasons)}")
     if report.conflicts:
         lines.append("")
         lines.append(bold("Conflicting facts"))
