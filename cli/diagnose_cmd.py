@@ -8,12 +8,10 @@ probes (their live progress display).
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
 from cli.output import write_report
-from engine.errors import InputError
 from engine.facts import FactRecord
 from engine.probes.base import ProbeRun
 from engine.session import Session
@@ -110,18 +108,7 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
 
 
 def probe_target(args: argparse.Namespace, env: Environment) -> ProbeRun:
-    """Run the selected probes against ``--target`` with progress on stderr."""
-    from engine.probes.base import ProbeOptions, Target
-    from engine.probes.registry import REGISTRY
-    from engine.probes.runner import run_probes
+    """Run the selected probes against ``--target`` with live progress on stderr."""
+    from cli.probe_cmd import execute
 
-    target = Target.parse(args.target)
-    if args.idle_max <= 0:
-        raise InputError(f"--idle-max must be positive (got {args.idle_max:g})")
-    specs = REGISTRY.select(args.only, args.with_)
-    options = ProbeOptions(idle_max_seconds=args.idle_max)
-
-    def progress(name: str, status: str) -> None:
-        env.message(f"probe {name}: {status}")
-
-    return asyncio.run(run_probes(target, specs, options, progress))
+    return execute(args, env, args.target)

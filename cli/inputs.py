@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import yaml
 
@@ -85,22 +86,53 @@ def load_probe_run(file: str) -> ProbeRun:
     """Read one ``probe --format json`` file; a malformed one is a one-line error."""
     from pydantic import ValidationError
 
+    from engine.probes.base import RESULTS_SCHEMA_VERSION
+
     try:
         data: Any = json.loads(Path(file).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"--probe-results {file}: cannot read: {error}") from error
     except json.JSONDecodeError as error:
         raise InputError(f"--probe-results {file}: not JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise InputError(f"--probe-results {file}: expected the JSON object that "
+                         "'conndoctor probe --format json' prints")
+    version = data.get("schema_version")
+    if version != RESULTS_SCHEMA_VERSION:
+        raise InputError(f"--probe-results {file}: schema_version {version!r} is not supported "
+                         f"(this conndoctor reads {RESULTS_SCHEMA_VERSION})")
     try:
-        return ProbeRun.model_validate(data)
+        run = ProbeRun.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top)"
         raise InputError(f"--probe-results {file}: {where}: {first['msg']}") from error
+    return run.from_file(file)
+
+
+_APPLIED: WeakKeyDictionary[Session, ProbeRun] = WeakKeyDictionary()
+
+
+def _same_target(one: ProbeRun, other: ProbeRun) -> bool:
+    """Same HOST:PORT, or the same port on a shared address (a name seen from two places)."""
+    if one.target == other.target:
+        return True
+    port = one.target.rpartition(":")[2]
+    return (port == other.target.rpartition(":")[2]
+            and bool(set(one.addresses) & set(other.addresses)))
 
 
 def apply_probe_run(session: Session, run: ProbeRun) -> None:
-    """Add a probe run's facts with their vantage point, and its summaries."""
+    """Add a probe run's facts with their vantage point, and its summaries.
+
+    Several runs (one per vantage point) may describe the same target; runs
+    about different targets in one diagnosis are a one-line error.
+    """
+    earlier = _APPLIED.get(session)
+    if earlier is not None and not _same_target(earlier, run):
+        raise InputError(f"{run.origin}: results for {run.target}, but {earlier.origin} are "
+                         f"for {earlier.target} (probe the same HOST:PORT from each vantage point)")
+    _APPLIED.setdefault(session, run)
     vantage = run.vantage.label()
     records = []
     for result in run.probes:

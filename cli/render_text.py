@@ -28,9 +28,12 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
     lines: list[str] = []
     if report.probes:
         lines.append(bold("Probes"))
+        several = len({probe.vantage for probe in report.probes}) > 1
         for probe in report.probes:
             facts = ", ".join(f"{k}={show(v)}" for k, v in probe.facts.items())
             detail = facts or (probe.reason or "")
+            if several:
+                detail += dim(f"  [from {probe.vantage}]")
             lines.append(f"  {probe.name:<13} {probe.status:<8} {probe.seconds:6.2f}s  {detail}")
         lines.append("")
     if not report.diagnoses:

@@ -3,9 +3,12 @@
 Each server reproduces one real fault with real sockets: nothing listening,
 reset on accept, closing idle connections with FIN or RST after N seconds,
 rejecting a request before reading it (close with unread data: the kernel
-answers with RST), stalling. Servers run in a daemon thread, bind to an
-ephemeral port on 127.0.0.1, and are stopped (every socket closed, thread
-joined) when the ``with`` block ends.
+answers with RST), stalling, flooding data, a tiny accept backlog that is never
+drained, an HTTP server with distinct idle timeouts before and after a
+request, and banner-first services (SSH, SMTP, MySQL, Redis, Postgres).
+TLS servers are in ``engine.faults_tls``. Servers run in daemon threads, bind
+to an ephemeral port on 127.0.0.1, and are stopped (every socket closed,
+threads joined) when the ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -42,15 +45,23 @@ def unused_port() -> int:
 class FaultServer:
     """A TCP server on 127.0.0.1 whose connections get one misbehaviour."""
 
-    def __init__(self, behaviour: Behaviour, *, backlog: int = 128, seconds: float = 1.0) -> None:
+    def __init__(
+        self, behaviour: Behaviour, *, backlog: int = 128, seconds: float = 1.0,
+        seconds_before: float | None = None, accepting: bool = True, host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self.behaviour = behaviour
         self.seconds = seconds
+        self.seconds_before = seconds if seconds_before is None else seconds_before
+        self.accepting = accepting
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind((host, port))
+        self.host = host
         self._listener.listen(backlog)
         self.port = int(self._listener.getsockname()[1])
         self.stopping = threading.Event()
+        self.accepted = 0
         self._threads: list[threading.Thread] = []
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -58,8 +69,8 @@ class FaultServer:
 
     @property
     def target(self) -> str:
-        """``127.0.0.1:PORT``, ready for ``--target``."""
-        return f"127.0.0.1:{self.port}"
+        """``HOST:PORT``, ready for ``--target``."""
+        return f"{self.host}:{self.port}"
 
     def __enter__(self) -> FaultServer:
         self._acceptor.start()
@@ -86,6 +97,9 @@ class FaultServer:
             thread.join(timeout=5)
 
     def _accept_loop(self) -> None:
+        if not self.accepting:  # a full accept queue: SYNs beyond the backlog are dropped
+            self.stopping.wait()
+            return
         while not self.stopping.is_set():
             try:
                 ready, _, _ = select.select([self._listener], [], [], 0.05)
@@ -96,6 +110,7 @@ class FaultServer:
                 return
             with self._lock:
                 self._connections.append(conn)
+                self.accepted += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -152,10 +167,126 @@ def reject_unread(conn: socket.socket, server: FaultServer) -> None:
     conn.close()
 
 
+def flood(conn: socket.socket, server: FaultServer) -> None:
+    """Send data as fast as the client takes it, forever (a hostile or confused peer)."""
+    chunk = b"x" * READ_CHUNK
+    conn.settimeout(0.5)
+    while not server.stopping.is_set():
+        with contextlib.suppress(TimeoutError):
+            conn.send(chunk)
+
+
+def sink(conn: socket.socket, server: FaultServer) -> None:
+    """Read and discard everything the client sends (a healthy upload target)."""
+    conn.settimeout(0.2)
+    while not server.stopping.is_set():
+        try:
+            if not conn.recv(READ_CHUNK):
+                return
+        except TimeoutError:
+            continue
+
+
+def read_request(conn: socket.socket, server: FaultServer, idle: float) -> bytes | None:
+    """One request head (bounded), or None when the client left or ``idle`` s passed."""
+    head = b""
+    deadline = time.monotonic() + idle
+    while b"\r\n\r\n" not in head and b"\n\n" not in head and len(head) < READ_CHUNK:
+        left = deadline - time.monotonic()
+        if left <= 0 or server.stopping.is_set():
+            return None
+        ready, _, _ = select.select([conn], [], [], min(left, 0.05))
+        if not ready:
+            continue
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        head += chunk
+        if not head[:1].isalpha():  # not a request line: let the caller answer at once
+            return head
+    return head
+
+
+def http_keepalive(conn: socket.socket, server: FaultServer) -> None:
+    """HTTP/1.1 with keep-alive: idle ``seconds_before`` s before the first request,
+    ``seconds`` s after a response, then FIN (as nginx, Node.js or gunicorn do)."""
+    idle = server.seconds_before
+    while (head := read_request(conn, server, idle)) is not None:
+        if not head.split(b" ", 1)[0].isalpha() or b"HTTP/" not in head:
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                         b"Connection: close\r\n\r\n")
+            return
+        body = b"ok\n"
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        idle = server.seconds
+    if not server.stopping.is_set():
+        conn.shutdown(socket.SHUT_RDWR)
+
+
+def banner(text: bytes) -> Behaviour:
+    """A banner-first service: greet, then wait idle (as SSH, SMTP, MySQL servers do)."""
+    def behaviour(conn: socket.socket, server: FaultServer) -> None:
+        conn.sendall(text)
+        server.wait(3600)
+    return behaviour
+
+
+def redis_like(conn: socket.socket, server: FaultServer) -> None:
+    """Answer ``PING`` with ``+PONG`` and anything else with a Redis error."""
+    while (line := _read_line(conn, server)) is not None:
+        conn.sendall(b"+PONG\r\n" if line.strip().upper() == b"PING" else b"-ERR unknown\r\n")
+
+
+def postgres_like(conn: socket.socket, server: FaultServer) -> None:
+    """Answer an SSLRequest with ``N`` (no TLS), as a Postgres server without TLS does."""
+    data = _read_exactly(conn, server, 8)
+    if data == struct.pack("!II", 8, 80877103):
+        conn.sendall(b"N")
+        server.wait(3600)
+
+
+def _read_line(conn: socket.socket, server: FaultServer) -> bytes | None:
+    line = b""
+    while b"\n" not in line and len(line) < 4096:
+        if server.stopping.is_set():
+            return None
+        ready, _, _ = select.select([conn], [], [], 0.05)
+        if ready:
+            chunk = conn.recv(1)
+            if not chunk:
+                return None
+            line += chunk
+    return line
+
+
+def _read_exactly(conn: socket.socket, server: FaultServer, size: int) -> bytes:
+    data = b""
+    while len(data) < size and not server.stopping.is_set():
+        ready, _, _ = select.select([conn], [], [], 0.05)
+        if ready:
+            chunk = conn.recv(size - len(data))
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+_MYSQL_BODY = (b"\x0a8.0.36\x00\x08\x00\x00\x00abcdefgh\x00\xff\xf7\x08\x02\x00"
+               + b"\x00" * 13 + b"ijklmnopqrst\x00")
+MYSQL_GREETING = len(_MYSQL_BODY).to_bytes(3, "little") + b"\x00" + _MYSQL_BODY
+
 BEHAVIOURS: dict[str, Behaviour] = {
     "reset-on-accept": reset_on_accept,
     "close-idle-fin": close_idle_fin,
     "close-idle-rst": close_idle_rst,
     "stall": stall,
     "reject-unread": reject_unread,
+    "flood": flood,
+    "sink": sink,
+    "http-keepalive": http_keepalive,
+    "ssh": banner(b"SSH-2.0-OpenSSH_9.6 conndoctor-fault\r\n"),
+    "smtp": banner(b"220 mail.example ESMTP conndoctor-fault\r\n"),
+    "mysql": banner(MYSQL_GREETING),
+    "redis": redis_like,
+    "postgres": postgres_like,
 }

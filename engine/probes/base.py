@@ -10,11 +10,12 @@ never the target: a closed port is ``ok`` with ``port_state: closed``.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from engine.errors import InputError
 
@@ -58,7 +59,19 @@ class ProbeRun(BaseModel):
     addresses: list[str] = Field(default_factory=list)
     vantage: Vantage
     started_at: str
+    seconds: float = 0.0
     probes: list[ProbeResult]
+    _origin: str = PrivateAttr(default="the live probes")
+
+    @property
+    def origin(self) -> str:
+        """Where these results came from, for messages (a file, or the live run)."""
+        return self._origin
+
+    def from_file(self, file: str) -> ProbeRun:
+        """Remember the file these results were read from."""
+        self._origin = f"--probe-results {file}"
+        return self
 
 
 @dataclass(frozen=True)
@@ -93,9 +106,45 @@ class ProbeOptions:
     idle_max_seconds: float = 30.0
     burst_size: int = 50
     connect_tries: int = 5
+    capture: bool = True
+    transfer_bytes: int = 4 * 1024 * 1024
 
 
-ProgressCallback = Callable[[str, str], None]
+BURST_HARD_CAP = 500
+
+
+@dataclass(frozen=True)
+class ProbeEvent:
+    """A progress report: a probe started, ended, or says how long it still needs.
+
+    ``status`` is ``started``, ``running`` (with ``detail`` and, for long
+    probes such as ``idle``, ``seconds_left``) or the final status.
+    """
+
+    name: str
+    status: str
+    detail: str = ""
+    seconds_left: float | None = None
+
+
+ProgressCallback = Callable[[ProbeEvent], None]
+_REPORTER: contextvars.ContextVar[Callable[[str, float | None], None] | None] = (
+    contextvars.ContextVar("probe_reporter", default=None)
+)
+
+
+def report_progress(detail: str, seconds_left: float | None = None) -> None:
+    """Called by a running probe to say what it is doing (the runner routes it)."""
+    reporter = _REPORTER.get()
+    if reporter is not None:
+        reporter(detail, seconds_left)
+
+
+def set_reporter(reporter: Callable[[str, float | None], None] | None) -> None:
+    """Install the reporter for the current task (the runner does this per probe)."""
+    _REPORTER.set(reporter)
+
+
 ProbeFunction = Callable[[Target, ProbeOptions], Awaitable[ProbeResult]]
 
 

@@ -8,6 +8,7 @@ target is judged in milliseconds and a distant one still gets its time.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import errno
 import socket
 import time
@@ -24,19 +25,45 @@ class ResolveError(Exception):
     """The name does not resolve."""
 
 
+_RESOLVED: contextvars.ContextVar[dict[tuple[str, int], list[tuple[int, str]] | str] | None] = (
+    contextvars.ContextVar("probe_resolved", default=None)
+)
+
+
+def share_resolution() -> None:
+    """Make every probe of this run see one resolution of the name.
+
+    The runner calls this before starting the probes (tasks copy the
+    context, so they share the dict): with DNS round robin, separate lookups
+    could send each probe to another address.
+    """
+    _RESOLVED.set({})
+
+
 async def resolve(host: str, port: int) -> list[tuple[int, str]]:
     """Every (family, address) the name resolves to, in the order a client tries them."""
+    cache = _RESOLVED.get()
+    if cache is not None and (host, port) in cache:
+        known = cache[(host, port)]
+        if isinstance(known, str):
+            raise ResolveError(known)
+        return list(known)
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise ResolveError(f"{host!r} does not resolve: {error.strerror}") from error
+        message = f"{host!r} does not resolve: {error.strerror}"
+        if cache is not None:
+            cache[(host, port)] = message
+        raise ResolveError(message) from error
     seen: list[tuple[int, str]] = []
     for family, _, _, _, sockaddr in infos:
         entry = (int(family), str(sockaddr[0]))
         if entry not in seen:
             seen.append(entry)
-    return seen
+    if cache is not None:
+        cache[(host, port)] = seen
+    return list(seen)
 
 
 @dataclass
@@ -83,6 +110,8 @@ async def try_connect(family: int, address: str, port: int, timeout: float) -> C
         return ConnectOutcome("filtered", time.monotonic() - started, "no answer")
     except ConnectionRefusedError:
         return ConnectOutcome("closed", time.monotonic() - started, "refused (RST)")
+    except ConnectionResetError:  # the SYN-ACK came, then an RST before connect() returned
+        return ConnectOutcome("open", time.monotonic() - started, "reset right after accept")
     except OSError as error:
         elapsed = time.monotonic() - started
         if error.errno in UNREACHABLE_ERRNOS:
@@ -90,3 +119,98 @@ async def try_connect(family: int, address: str, port: int, timeout: float) -> C
         raise
     finally:
         sock.close()
+
+
+async def open_socket(family: int, address: str, port: int, timeout: float) -> socket.socket:
+    """A connected non-blocking socket; the caller closes it. Raises TimeoutError or OSError."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setblocking(False)
+    try:
+        await asyncio.wait_for(loop.sock_connect(sock, (address, port)), timeout)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """Bytes read (bounded) and how the read ended: eof, reset, timeout or limit."""
+
+    data: bytes
+    end: str
+    seconds: float
+
+
+async def read_bounded(sock: socket.socket, limit: int, timeout: float,
+                       until: bytes | None = None) -> ReadOutcome:
+    """Read at most ``limit`` bytes within ``timeout`` s (stop early at ``until``;
+    ``until=b""`` stops after the first chunk).
+
+    A hostile peer that floods data or never answers cannot make this read
+    more than ``limit`` bytes or wait longer than ``timeout``.
+    """
+    loop = asyncio.get_running_loop()
+    started = time.monotonic()
+    deadline = started + timeout
+    data = b""
+    end = "timeout"
+    while len(data) < limit:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            chunk = await asyncio.wait_for(loop.sock_recv(sock, limit - len(data)), left)
+        except TimeoutError:
+            break
+        except ConnectionResetError:
+            end = "reset"
+            break
+        if not chunk:
+            end = "eof"
+            break
+        data += chunk
+        if until is not None and until in data:
+            end = "until"
+            break
+    else:
+        end = "limit"
+    return ReadOutcome(data, end, time.monotonic() - started)
+
+
+async def send_all(sock: socket.socket, data: bytes, timeout: float) -> str:
+    """Send within ``timeout`` s: ``sent``, ``reset``, ``broken_pipe`` or ``timeout``."""
+    loop = asyncio.get_running_loop()
+    try:
+        await asyncio.wait_for(loop.sock_sendall(sock, data), timeout)
+    except TimeoutError:
+        return "timeout"
+    except ConnectionResetError:
+        return "reset"
+    except BrokenPipeError:
+        return "broken_pipe"
+    return "sent"
+
+
+async def first_address(host: str, port: int) -> tuple[int, str]:
+    """The (family, address) a client would try first; ResolveError when none."""
+    addresses = await resolve(host, port)
+    if not addresses:
+        raise ResolveError(f"{host!r} resolves to no address")
+    return addresses[0]
+
+
+def why(error: BaseException) -> str:
+    """A connect failure in a few words, for a probe's ``reason``."""
+    if isinstance(error, TimeoutError):
+        return "connect timed out (no answer)"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, ConnectionResetError):
+        return "connection reset"
+    if isinstance(error, ResolveError):
+        return str(error)
+    if isinstance(error, OSError) and error.errno is not None:
+        return errno.errorcode.get(error.errno, str(error.errno)) + f" ({error.strerror})"
+    return str(error) or type(error).__name__

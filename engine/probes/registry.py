@@ -1,9 +1,27 @@
-"""The explicit registry of probes: name, function and declared contract."""
+"""The explicit registry of probes: name, function and declared contract.
+
+Each entry declares the facts the probe may set (the runner drops any
+other), its time budget (the runner cuts it off there) and the most
+connections it opens to the target (tests count them against real servers).
+``kb/probes.yaml`` declares the same names, facts and defaults for the
+engine's question planner; a test checks that the two agree.
+"""
 
 from __future__ import annotations
 
-from engine.probes.base import ProbeSpec, Registry
-from engine.probes.port import probe_port
+from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeSpec, Registry
+from engine.probes.burst import probe_burst
+from engine.probes.idle import probe_idle
+from engine.probes.idle_ladder import MAX_RUNGS
+from engine.probes.port import MAX_ADDRESSES, MAX_TRIES, OTHER_ADDRESS_TRIES, probe_port
+from engine.probes.protocol import probe_protocol
+from engine.probes.reachability import WELL_KNOWN, probe_reachability
+from engine.probes.tls import probe_tls
+from engine.probes.transfer import probe_transfer
+
+
+def _idle_budget(options: ProbeOptions) -> float:
+    return max(1.0, options.idle_max_seconds) + 8.0
 
 
 def build_registry() -> Registry:
@@ -12,10 +30,44 @@ def build_registry() -> Registry:
     registry.add(ProbeSpec(
         name="port", function=probe_port,
         sets=frozenset({"port_state", "connect_ms", "intermittent_connect"}),
-        budget_seconds=lambda _options: 8.0, max_connections=20,
-        description="TCP connect: open, refused, filtered or unreachable",
+        budget_seconds=lambda _options: 12.0,
+        max_connections=MAX_TRIES + OTHER_ADDRESS_TRIES * (MAX_ADDRESSES - 1),
+        description="TCP connect to every address: open, refused, filtered or unreachable",
+    ))
+    registry.add(ProbeSpec(
+        name="reachability", function=probe_reachability, sets=frozenset({"rst_source"}),
+        budget_seconds=lambda _options: 5.0, max_connections=2 + len(WELL_KNOWN),
+        description="whether an RST comes from the host or from something on the way",
+    ))
+    registry.add(ProbeSpec(
+        name="idle", function=probe_idle,
+        sets=frozenset({"idle_close_seconds", "idle_close_kind"}),
+        budget_seconds=_idle_budget, max_connections=MAX_RUNGS + 3,
+        description="how long an idle connection survives and how it ends",
+    ))
+    registry.add(ProbeSpec(
+        name="tls", function=probe_tls, sets=frozenset({"tls_handshake"}),
+        budget_seconds=lambda _options: 12.0, max_connections=2,
+        description="TLS handshake with SNI; plaintext to a TLS port",
+    ))
+    registry.add(ProbeSpec(
+        name="protocol", function=probe_protocol, sets=frozenset({"protocol_guess"}),
+        budget_seconds=lambda _options: 8.0, max_connections=5,
+        description="what the port speaks: banner, TLS, HTTP, Postgres, Redis",
+    ))
+    registry.add(ProbeSpec(
+        name="burst", function=probe_burst,
+        sets=frozenset({"burst_failure_rate", "burst_failure_kind"}),
+        budget_seconds=lambda _options: 8.0, max_connections=BURST_HARD_CAP + 1,
+        description="a bounded burst of concurrent connects",
+    ))
+    registry.add(ProbeSpec(
+        name="transfer", function=probe_transfer, sets=frozenset({"large_transfer"}),
+        budget_seconds=lambda _options: 20.0, max_connections=2, default=False,
+        description="a large upload judged by TCP acknowledgements (opt-in: it sends data)",
     ))
     return registry
 
 
 REGISTRY = build_registry()
+QUICK = ("port", "reachability", "tls", "protocol", "burst")

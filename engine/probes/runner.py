@@ -1,10 +1,12 @@
 """Run selected probes concurrently under their budgets; never let one sink the run.
 
-Each probe runs under ``asyncio.wait_for`` with its declared budget. A probe
-that raises becomes ``status: error`` with a one-line reason, one that overruns
-becomes ``status: timeout``; either way it sets no fact. Facts a probe returns
-outside its declared contract are dropped and named in the reason, so a
-probe cannot claim what it did not measure.
+Each probe runs in its own task under ``asyncio.wait_for`` with its declared
+budget, so the whole run ends within the largest budget. A probe that raises
+becomes ``status: error`` with a one-line reason, one that overruns becomes
+``status: timeout``; either way it sets no fact. Facts a probe returns outside
+its declared contract are dropped and named in the reason, so a probe cannot
+claim what it did not measure. Progress goes to an optional callback as
+``ProbeEvent`` values (the engine never prints).
 """
 
 from __future__ import annotations
@@ -12,23 +14,32 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
-from engine.probes.base import ProbeOptions, ProbeResult, ProbeRun, ProbeSpec, Target, Vantage
-from engine.probes.netutil import ResolveError, resolve
-
-ProbeProgress = Callable[[str, str], None]
+from engine.probes.base import (
+    ProbeEvent,
+    ProbeOptions,
+    ProbeResult,
+    ProbeRun,
+    ProbeSpec,
+    ProgressCallback,
+    Target,
+    Vantage,
+    set_reporter,
+)
+from engine.probes.netutil import ResolveError, resolve, share_resolution
 
 
 async def run_probes(
     target: Target,
     specs: list[ProbeSpec],
     options: ProbeOptions,
-    progress: ProbeProgress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ProbeRun:
     """Run the probes concurrently and collect their results in registry order."""
     started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started = time.monotonic()
+    share_resolution()
     try:
         addresses = [address for _, address in await resolve(target.host, target.port)]
     except ResolveError:
@@ -36,33 +47,41 @@ async def run_probes(
     results = await asyncio.gather(*(_run_one(spec, target, options, progress) for spec in specs))
     return ProbeRun(
         target=str(target), addresses=addresses, vantage=local_vantage(addresses),
-        started_at=started_at, probes=list(results),
+        started_at=started_at, seconds=round(time.monotonic() - started, 4),
+        probes=list(results),
     )
 
 
 async def _run_one(
-    spec: ProbeSpec, target: Target, options: ProbeOptions, progress: ProbeProgress | None
+    spec: ProbeSpec, target: Target, options: ProbeOptions, progress: ProgressCallback | None
 ) -> ProbeResult:
-    if progress:
-        progress(spec.name, "started")
-    started = time.monotonic()
     budget = spec.budget_seconds(options)
+    if progress:
+        progress(ProbeEvent(spec.name, "started", seconds_left=budget))
+        set_reporter(lambda detail, left: progress(ProbeEvent(spec.name, "running", detail, left)))
+    started = time.monotonic()
     try:
         result = await asyncio.wait_for(spec.function(target, options), budget)
     except TimeoutError:
         result = ProbeResult(name=spec.name, status="timeout",
                              reason=f"did not finish within its budget of {budget:g} s")
     except Exception as error:  # a crashing probe is a result, not a crash
-        result = ProbeResult(name=spec.name, status="error",
-                             reason=f"{type(error).__name__}: {error}".splitlines()[0])
+        text = f"{type(error).__name__}: {error}".splitlines()[0]
+        result = ProbeResult(name=spec.name, status="error", reason=text)
     result = _enforce_contract(spec, result)
     result.seconds = round(time.monotonic() - started, 4)
     if progress:
-        progress(spec.name, result.status)
+        progress(ProbeEvent(spec.name, result.status, result.reason or _summary(result)))
     return result
 
 
+def _summary(result: ProbeResult) -> str:
+    return ", ".join(f"{key}={value}" for key, value in result.facts.items())
+
+
 def _enforce_contract(spec: ProbeSpec, result: ProbeResult) -> ProbeResult:
+    if result.name != spec.name:
+        result = result.model_copy(update={"name": spec.name})
     if result.status != "ok":
         return result.model_copy(update={"facts": {}})
     undeclared = sorted(set(result.facts) - spec.sets)

@@ -72,8 +72,6 @@ def test_a_broken_kb_makes_lint_fail_with_one_line() -> None:
     assert "run 'conndoctor kb validate'" in result.err
 
 
-@pytest.mark.xfail(strict=True, reason="the built-in KB is being completed (kb-content helper); "
-                   "remove this marker once 'conndoctor kb lint' is clean on main")
 def test_builtin_kb_lints_clean() -> None:
     """The built-in KB has no lint warnings."""
     warnings = lint_kb(load_kb())

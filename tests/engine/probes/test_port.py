@@ -6,6 +6,7 @@ import asyncio
 
 from engine.faults import FaultServer, stall, unused_port
 from engine.probes.base import ProbeOptions, Target
+from engine.probes.netutil import INITIAL_TIMEOUT
 from engine.probes.port import probe_port
 
 
@@ -31,3 +32,26 @@ def test_name_that_does_not_resolve_is_unresolved() -> None:
     result = asyncio.run(probe_port(Target("no-such-host.invalid", 80), ProbeOptions()))
     assert result.status == "ok"
     assert result.facts == {"port_state": "unresolved"}
+
+
+def test_timeouts_adapt_to_the_measured_round_trip() -> None:
+    """After the first connect, the timeout shrinks from the initial 1 s to srtt + 4·rttvar."""
+    with FaultServer(stall) as server:
+        result = asyncio.run(probe_port(Target("127.0.0.1", server.port), ProbeOptions()))
+    timeouts = result.evidence["addresses"][0]["timeouts_ms"]
+    assert timeouts[0] == INITIAL_TIMEOUT * 1000
+    assert all(t < timeouts[0] for t in timeouts[1:])
+    assert len(timeouts) == ProbeOptions().connect_tries
+
+
+def test_every_address_of_a_name_is_tried() -> None:
+    """'localhost' resolves to several addresses; each one gets connects of its own."""
+    with FaultServer(stall) as server:
+        result = asyncio.run(probe_port(Target("localhost", server.port), ProbeOptions()))
+    entries = result.evidence["addresses"]
+    addresses = [entry["address"] for entry in entries]
+    assert "127.0.0.1" in addresses
+    by_address = {entry["address"]: entry["states"] for entry in entries}
+    assert set(by_address["127.0.0.1"]) == {"open"}
+    if "::1" in by_address:  # the server listens on IPv4 only: IPv6 is refused
+        assert set(by_address["::1"]) == {"closed"}

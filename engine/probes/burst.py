@@ -1,0 +1,111 @@
+"""The burst probe: do connections fail only when many arrive at once?
+
+One connect first: if the port is not open, a burst says nothing more and
+the probe is skipped. Then ``burst_size`` connects (default 50, hard cap 500)
+start together; each is judged refused (RST), reset (accepted, then reset or
+closed before any byte), timeout (no SYN-ACK: a full accept queue drops SYNs)
+or ok. Each connection is held a short while, long enough to see a reset
+right after accept, and always closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import resource
+import socket
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeResult, Target
+from engine.probes.netutil import ResolveError, first_address, open_socket, read_bounded, why
+
+CONNECT_TIMEOUT = 1.5
+HOLD_MIN = 0.25
+FD_MARGIN = 200  # sockets left for the probes running beside the burst
+LOCAL_LIMITS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.EADDRNOTAVAIL}
+START_DELAY = 0.2  # let the port probe time its connects before the burst loads the target
+
+
+async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
+    """Open a bounded burst of concurrent connections; report the failure rate and kind."""
+    await asyncio.sleep(START_DELAY)
+    started = time.monotonic()
+    try:
+        family, address = await first_address(target.host, target.port)
+        first = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
+        first.close()
+    except ConnectionResetError:
+        pass  # accepted, then reset: the port takes connections, the burst will count resets
+    except (ResolveError, OSError, TimeoutError) as error:
+        return ProbeResult(name="burst", status="skipped",
+                           reason=f"the port does not accept a single connection: "
+                                  f"{why(error)}")
+    rtt = time.monotonic() - started
+    size = max(1, min(options.burst_size, BURST_HARD_CAP, _fd_room()))
+    hold = max(HOLD_MIN, 4 * rtt)
+    outcomes = await asyncio.gather(*(_one(family, address, target.port, hold)
+                                      for _ in range(size)))
+    kinds = Counter(kind for kind, _ in outcomes)
+    local = kinds.pop("local", 0)  # our own limits, not the target's doing
+    size -= local
+    if size <= 0:
+        return ProbeResult(name="burst", status="skipped",
+                           reason="this host could not open the burst's sockets (file limit)")
+    failures = {kind: count for kind, count in kinds.items() if kind != "ok"}
+    failed = sum(failures.values())
+    kind = max(failures, key=lambda k: failures[k]) if failures else "none"
+    times = sorted(seconds for k, seconds in outcomes if k == "ok")
+    evidence: dict[str, Any] = {"size": size, "counts": dict(kinds), "hold_s": round(hold, 3),
+                                "connect_timeout_s": CONNECT_TIMEOUT}
+    if local:
+        evidence["not_counted"] = f"{local} sockets this host could not open (file limit)"
+    if times:
+        evidence["connect_ms_p50"] = round(times[len(times) // 2] * 1000, 3)
+        evidence["connect_ms_max"] = round(times[-1] * 1000, 3)
+    return ProbeResult(
+        name="burst", status="ok", seconds=round(time.monotonic() - started, 4),
+        facts={"burst_failure_rate": round(failed / size, 4), "burst_failure_kind": kind},
+        evidence=evidence,
+    )
+
+
+def _fd_room() -> int:
+    """How many more sockets this process may open, keeping a margin for the other probes."""
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        return BURST_HARD_CAP
+    if soft == resource.RLIM_INFINITY:
+        return BURST_HARD_CAP
+    fds = Path("/proc/self/fd")
+    used = sum(1 for _ in fds.iterdir()) if fds.is_dir() else soft // 2
+    return max(1, soft - used - FD_MARGIN)
+
+
+async def _one(family: int, address: str, port: int, hold: float) -> tuple[str, float]:
+    """One connect of the burst: its kind and connect time."""
+    started = time.monotonic()
+    try:
+        sock = await open_socket(family, address, port, CONNECT_TIMEOUT)
+    except TimeoutError:
+        return "timeout", time.monotonic() - started
+    except ConnectionRefusedError:
+        return "refused", time.monotonic() - started
+    except ConnectionResetError:
+        return "reset", time.monotonic() - started
+    except OSError as error:
+        if error.errno in LOCAL_LIMITS:
+            return "local", 0.0
+        return "refused", time.monotonic() - started
+    seconds = time.monotonic() - started
+    with contextlib.closing(sock):
+        reply = await read_bounded(sock, 1024, hold, b"")
+        if reply.end == "reset" or (reply.end == "eof" and not reply.data):
+            return "reset", seconds
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    return "ok", seconds

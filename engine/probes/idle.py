@@ -1,0 +1,150 @@
+"""The idle probe: how long does an idle connection survive, and how does it end?
+
+Many idle durations are measured at once, one connection per rung of a
+ladder (1, 2, 3 ... s, then steps of about 8 %, up to ``--idle-max``), so the
+wall time stays close to the timeout itself instead of the sum of the rungs.
+
+- A peer or proxy that closes idle connections (FIN or RST) does so on every
+  connection at the same moment; a connection whose own probe had not yet
+  fired sees it as readability, which dates the close to the millisecond.
+- A path that forgets the flow silently (conntrack, NAT, cloud LB) shows only
+  when something is sent. Each rung gets per-socket TCP keepalive with
+  TCP_KEEPIDLE equal to its duration: no application data, nothing a server
+  could object to. TCP_INFO then says whether the keepalive was acknowledged
+  (``probes`` back to 0, a fresh ``last_ack_recv``) or not (``silent``); an
+  RST in reply is ``rst``. Acknowledged keepalives refresh the path's timer,
+  so rungs below the timeout stay alive and rungs above it die: the timeout
+  lies between the longest living rung and the shortest dead one.
+
+When the port speaks HTTP (plain or TLS), ``idle_http`` also measures the
+keep-alive timeout after a real request. The evidence says what range was
+covered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from engine.probes.base import ProbeOptions, ProbeResult, Target, report_progress
+from engine.probes.idle_http import HttpIdle
+from engine.probes.idle_ladder import KEEPALIVE_INTERVAL, Rung, Verdict, decide, idle_ladder
+from engine.probes.netutil import ResolveError, first_address, open_socket, why
+from engine.probes.tcpinfo import enable_keepalive, read
+
+CONNECT_TIMEOUT = 3.0
+TICK = 0.1
+AT_ONCE = 0.5  # a close sooner than this after connect or response is not about idleness
+
+
+async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
+    """Hold a ladder of idle connections; find when and how the first one ends."""
+    started = time.monotonic()
+    try:
+        family, address = await first_address(target.host, target.port)
+        first = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
+    except (ResolveError, OSError, TimeoutError) as error:
+        return ProbeResult(name="idle", status="skipped",
+                           reason=f"no TCP connection to hold idle: {why(error)}")
+    rtt = time.monotonic() - started
+    first.close()
+    budget = max(1.0, options.idle_max_seconds)
+    wait = max(0.5, 4 * rtt + 0.3)
+    rungs = [Rung(d) for d in idle_ladder(budget)]
+    http_state = HttpIdle()
+    http_task = asyncio.ensure_future(http_state.run(target, address, budget))
+    try:
+        await asyncio.gather(*(_open(rung, family, address, target.port) for rung in rungs))
+        live = [rung for rung in rungs if rung.sock is not None]
+        if not live:
+            return ProbeResult(name="idle", status="skipped",
+                               reason="no connection of the ladder could be opened")
+        verdict = await _watch(live, budget, wait, http_task)
+        if not http_state.watching:  # still asking: the port has not shown it speaks HTTP
+            http_task.cancel()
+        http = (await asyncio.gather(http_task, return_exceptions=True))[0]
+    finally:
+        http_task.cancel()
+        for rung in rungs:
+            if rung.sock is not None:
+                rung.sock.close()
+    if verdict.kind == "busy":
+        return ProbeResult(name="idle", status="skipped", reason=verdict.note)
+    if verdict.seconds is not None and verdict.seconds < AT_ONCE:
+        return ProbeResult(name="idle", status="skipped",
+                           reason=f"the server ends every connection at once ({verdict.kind} "
+                                  f"after {verdict.seconds:.2f} s), so idleness plays no part")
+    if not isinstance(http, dict):
+        http = None
+    facts: dict[str, Any] = {}
+    evidence: dict[str, Any] = {
+        "ladder": [r.seconds for r in rungs], "alive": verdict.alive, "closed": verdict.closed,
+        "range_covered_s": [rungs[0].seconds, round(verdict.covered, 2)],
+        "keepalive": "per socket: TCP_KEEPIDLE=rung, TCP_KEEPINTVL=1, TCP_KEEPCNT=5",
+        "before_request": verdict.summary(),
+    }
+    close_seconds, kind = verdict.seconds, verdict.kind
+    if http is not None:
+        evidence["after_request"] = http
+        after = http.get("close_seconds")
+        if (isinstance(after, float) and after >= AT_ONCE
+                and (close_seconds is None or after < close_seconds)):
+            close_seconds, kind = after, str(http["kind"])
+    facts["idle_close_kind"] = kind
+    if close_seconds is not None:
+        facts["idle_close_seconds"] = round(close_seconds, 2)
+    if verdict.note:
+        evidence["note"] = verdict.note
+    elif verdict.seconds is None and _http_closed(http_task):
+        evidence["note"] = ("the ladder stopped when the HTTP keep-alive close was found; "
+                            "no idle close before a request within the range covered")
+    return ProbeResult(name="idle", status="ok", seconds=round(time.monotonic() - started, 4),
+                       facts=facts, evidence=evidence)
+
+
+async def _open(rung: Rung, family: int, address: str, port: int) -> None:
+    with contextlib.suppress(OSError, TimeoutError):
+        rung.sock = await open_socket(family, address, port, CONNECT_TIMEOUT)
+        rung.opened = time.monotonic()
+        rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds),
+                                          interval=KEEPALIVE_INTERVAL, count=5)
+
+
+def _http_closed(http: asyncio.Future[dict[str, Any] | None]) -> bool:
+    if not http.done() or http.cancelled() or http.exception() is not None:
+        return False
+    outcome = http.result()
+    close = outcome.get("close_seconds") if outcome else None
+    return isinstance(close, float) and close >= AT_ONCE
+
+
+async def _watch(rungs: list[Rung], budget: float, wait: float,
+                 http: asyncio.Future[dict[str, Any] | None]) -> Verdict:
+    """Watch readability and keepalive acknowledgements until the verdict is known.
+
+    Once the HTTP keep-alive close is known, a later close of the ladder could
+    not be the shortest any more, so the ladder stops there too.
+    """
+    readers = [asyncio.ensure_future(rung.read_until_closed()) for rung in rungs]
+    begin = min(rung.opened for rung in rungs)
+    deadline = begin + budget + wait + 1.0
+    last_report = 0.0
+    try:
+        while True:
+            now = time.monotonic()
+            for rung in rungs:
+                rung.check_keepalive(now, wait, read)
+            verdict = decide(rungs, now, wait, final=now >= deadline or _http_closed(http))
+            if verdict is not None:
+                return verdict
+            if now - last_report >= 1.0:
+                last_report = now
+                report_progress(f"holding {sum(r.state != 'dead' for r in rungs)} idle "
+                                f"connections, {now - begin:.0f} s", max(0.0, deadline - now))
+            await asyncio.sleep(TICK)
+    finally:
+        for task in readers:
+            task.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)

@@ -1,0 +1,159 @@
+"""The idle ladder: its rungs, what each rung saw, and the verdict they support.
+
+A rung is one idle connection with keepalive after ``seconds`` of silence.
+Its close is *spontaneous* when it came before the rung's own keepalive
+fired (the peer or path closed on its own clock, the same moment on every
+rung), and *triggered* when it answered the keepalive (an RST) or the
+keepalive went unanswered (silent). Spontaneous closes date the timeout
+exactly; triggered ones bracket it between the longest living rung and the
+shortest dead one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.probes.tcpinfo import TcpInfo
+
+READ_LIMIT = 64 * 1024
+STEP_SHARE = 0.08
+MAX_RUNGS = 100
+GRACE = 0.3
+KEEPALIVE_INTERVAL = 1  # seconds between keepalive probes once one went unanswered
+
+
+def idle_ladder(budget: float) -> list[float]:
+    """Whole seconds from 1 to ``budget``: steps of 1 s, then of about 8 % (at most 100 rungs)."""
+    top = max(1, int(budget))
+    rungs: list[int] = []
+    rung = 1
+    while rung < top:
+        rungs.append(rung)
+        rung += max(1, int(rung * STEP_SHARE))
+    rungs.append(top)
+    while len(rungs) > MAX_RUNGS:
+        rungs = rungs[:1] + rungs[1:-1:2] + rungs[-1:]
+    return [float(r) for r in rungs]
+
+
+@dataclass
+class Rung:
+    """One idle connection of the ladder and what happened to it."""
+
+    seconds: float
+    sock: socket.socket | None = None
+    opened: float = 0.0
+    keepalive: bool = False
+    state: str = "open"  # open -> alive | dead | busy
+    kind: str | None = None
+    closed_at: float | None = None
+    seen_at: float = 0.0
+    spontaneous: bool = False
+    verified: bool = False
+
+    async def read_until_closed(self) -> None:
+        """Wait for FIN, RST or a keepalive timeout; data beyond 64 KiB makes the rung busy."""
+        assert self.sock is not None
+        loop = asyncio.get_running_loop()
+        total = 0
+        while total <= READ_LIMIT:
+            try:
+                chunk = await loop.sock_recv(self.sock, 4096)
+            except ConnectionResetError:
+                self._closed("rst")
+                return
+            except OSError as error:
+                self._closed("silent" if error.errno == errno.ETIMEDOUT else "rst")
+                return
+            if not chunk:
+                self._closed("fin")
+                return
+            total += len(chunk)
+        self.state = "busy"
+
+    def _closed(self, kind: str) -> None:
+        now = time.monotonic()
+        elapsed = now - self.opened
+        self.spontaneous = self.state in ("open", "alive") and elapsed < self.seconds - 0.05
+        if self.state == "alive" and not self.spontaneous:
+            self.spontaneous = True  # it had answered its keepalive: this close is the peer's
+        self.state, self.kind, self.seen_at = "dead", kind, now
+        self.closed_at = elapsed if self.spontaneous else self.seconds
+
+    def check_keepalive(self, now: float, wait: float,
+                        read: Callable[[socket.socket], TcpInfo | None]) -> None:
+        """After the first keepalive had time to be answered: alive, or dead and silent.
+
+        Alive as soon as an acknowledgement newer than the probe is seen.
+        Silent only after two unanswered probes (one lost probe on a lossy
+        path is not a dead flow); the second goes out KEEPALIVE_INTERVAL
+        later.
+        """
+        if self.state != "open" or self.sock is None:
+            return
+        probe_at = self.opened + self.seconds
+        if now < probe_at + wait:
+            return
+        info = read(self.sock) if self.keepalive else None
+        if info is None:
+            self.state = "alive"  # cannot tell more without TCP_INFO; a close still shows
+            self.verified = True
+        elif info.probes == 0 and info.last_ack_recv_ms / 1000 <= now - probe_at + 0.05:
+            self.state, self.verified = "alive", True
+        elif info.probes >= 2 or (info.probes and now > probe_at + 2 * wait + KEEPALIVE_INTERVAL):
+            self.state, self.kind, self.seen_at = "dead", "silent", now
+            self.closed_at = self.seconds
+        elif now > probe_at + 4 * wait + KEEPALIVE_INTERVAL:
+            self.state, self.verified = "alive", True  # no unanswered probe: nothing died
+
+
+@dataclass
+class Verdict:
+    """What the ladder says: the close time (None: survived), its kind, and the range covered."""
+
+    seconds: float | None
+    kind: str
+    covered: float
+    alive: list[float] = field(default_factory=list)
+    closed: list[float] = field(default_factory=list)
+    bracket: list[float] | None = None
+    note: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The verdict as evidence."""
+        return {"close_seconds": self.seconds, "kind": self.kind, "bracket": self.bracket}
+
+
+def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> Verdict | None:
+    """The verdict, or None while the rungs that matter are still undecided."""
+    alive = [r.seconds for r in rungs if r.verified]
+    closed = [r.seconds for r in rungs if r.state == "dead"]
+    spontaneous = [r for r in rungs if r.spontaneous and r.closed_at is not None]
+    if spontaneous:
+        first = min(spontaneous, key=lambda r: r.closed_at or 0.0)
+        assert first.closed_at is not None and first.kind is not None
+        return Verdict(round(first.closed_at, 2), first.kind, first.closed_at, alive, closed)
+    dead = [r for r in rungs if r.state == "dead"]
+    if dead:
+        shortest = min(dead, key=lambda r: r.seconds)
+        below = [r for r in rungs if r.seconds < shortest.seconds]
+        settled = all(r.state in ("alive", "busy") for r in below)
+        if final or (settled and now - shortest.seen_at >= GRACE):
+            low = max((r.seconds for r in below if r.state == "alive"), default=0.0)
+            assert shortest.kind is not None
+            return Verdict((low + shortest.seconds) / 2, shortest.kind, shortest.seconds, alive,
+                           closed, bracket=[low, shortest.seconds])
+        return None
+    if all(r.state == "busy" for r in rungs):
+        return Verdict(None, "busy", 0.0, note="the server sends data on idle connections")
+    if all(r.state in ("alive", "busy") for r in rungs) or final:
+        covered = max(alive, default=0.0)
+        note = None if covered else "no keepalive could be confirmed"
+        return Verdict(None, "none", covered, alive, closed, note=note)
+    return None

@@ -1,0 +1,134 @@
+"""The protocol probe: what does the port speak?
+
+Banner-first services talk before the client does: SSH (``SSH-``), SMTP
+(``220 ... ESMTP``), MySQL (a v10 handshake packet), Redis in protected mode
+(``-DENIED``). For silent ports, four small questions go out at the same time,
+each on its own connection: a TLS ClientHello (a TLS record comes back), an
+HTTP request (``HTTP/``), a Postgres SSLRequest (a single ``S`` or ``N``) and
+a Redis ``PING`` (``+PONG`` or a Redis error). Each read is bounded to 4 KiB
+and to the wait time, so the probe opens at most five connections and lasts
+about one wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+import time
+from collections.abc import Callable
+from typing import Any
+
+from engine.probes.base import ProbeOptions, ProbeResult, Target
+from engine.probes.netutil import (
+    ReadOutcome,
+    ResolveError,
+    first_address,
+    open_socket,
+    read_bounded,
+    send_all,
+    why,
+)
+from engine.probes.tlswire import client_hello, printable
+
+READ_LIMIT = 4096
+POSTGRES_SSL_REQUEST = struct.pack("!II", 8, 80877103)
+ORDER = ("tls", "http", "postgres", "redis")
+
+
+async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
+    """Listen for a banner; ask TLS, HTTP, Postgres and Redis questions; name the protocol."""
+    started = time.monotonic()
+    try:
+        family, address = await first_address(target.host, target.port)
+        sock = await open_socket(family, address, target.port, 2.0)
+    except ConnectionResetError:  # accepted, then reset: no banner, the questions still go
+        sock = None
+    except (ResolveError, OSError, TimeoutError) as error:
+        return ProbeResult(name="protocol", status="skipped",
+                           reason=f"no TCP connection to listen on: {why(error)}")
+    wait = min(3.0, max(0.5, 8 * (time.monotonic() - started) + 0.2))
+    questions = {
+        "tls": client_hello(None),
+        "http": f"GET / HTTP/1.0\r\nHost: {target.host}\r\n\r\n".encode("ascii", "replace"),
+        "postgres": POSTGRES_SSL_REQUEST,
+        "redis": b"PING\r\n",
+    }
+    with contextlib.ExitStack() as stack:
+        if sock is not None:
+            stack.callback(sock.close)
+        banner_task = asyncio.ensure_future(_banner(sock, wait))
+        asks = {name: asyncio.ensure_future(_ask(family, address, target.port, data, wait))
+                for name, data in questions.items()}
+        try:
+            banner = await banner_task
+        finally:
+            if banner_task.done() and (guess := _from_banner(banner.data)):
+                for task in asks.values():
+                    task.cancel()
+            replies = dict(zip(asks, await asyncio.gather(*asks.values(), return_exceptions=True),
+                               strict=True))
+    evidence: dict[str, Any] = {"banner": printable(banner.data) if banner.data else None,
+                                "wait_s": round(wait, 2)}
+    guess = _from_banner(banner.data)
+    if guess is None:
+        for name in ORDER:
+            reply = replies[name]
+            if isinstance(reply, ReadOutcome):
+                evidence[f"{name}_reply"] = printable(reply.data) if reply.data else reply.end
+                if guess is None and _ANSWERS[name](reply.data):
+                    guess = name
+    return ProbeResult(name="protocol", status="ok", seconds=round(time.monotonic() - started, 4),
+                       facts={"protocol_guess": guess or "unknown"}, evidence=evidence)
+
+
+async def _banner(sock: socket.socket | None, wait: float) -> ReadOutcome:
+    """What the server says before being asked (nothing when it reset at once)."""
+    if sock is None:
+        return ReadOutcome(b"", "reset", 0.0)
+    return await read_bounded(sock, READ_LIMIT, wait, b"")
+
+
+async def _ask(family: int, address: str, port: int, question: bytes, wait: float) -> ReadOutcome:
+    """Send one question on a fresh connection and read the bounded answer."""
+    sock = await open_socket(family, address, port, 2.0)
+    with contextlib.closing(sock):
+        if await send_all(sock, question, wait) != "sent":
+            return ReadOutcome(b"", "reset", 0.0)
+        return await read_bounded(sock, READ_LIMIT, wait, b"")
+
+
+def _from_banner(data: bytes) -> str | None:
+    """A protocol that speaks first, recognised by its greeting."""
+    if data.startswith(b"SSH-"):
+        return "ssh"
+    if data.startswith(b"220") and any(w in data.upper() for w in (b"SMTP", b"MAIL", b"POSTFIX")):
+        return "smtp"
+    if (len(data) >= 5 and data[3] == 0 and data[4] in (10, 0xFF)  # v10 greeting or error
+            and 4 < int.from_bytes(data[:3], "little") < 1024):
+        return "mysql"
+    if data.startswith((b"-DENIED", b"-NOAUTH")):
+        return "redis"
+    return None
+
+
+def _is_tls(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] in (21, 22) and data[1] == 3
+
+
+def _is_http(data: bytes) -> bool:
+    return data.startswith(b"HTTP/")
+
+
+def _is_postgres(data: bytes) -> bool:
+    return data in (b"S", b"N") or (data[:1] == b"E" and len(data) > 5)
+
+
+def _is_redis(data: bytes) -> bool:
+    return data.startswith((b"+PONG", b"-NOAUTH", b"-ERR", b"-DENIED"))
+
+
+_ANSWERS: dict[str, Callable[[bytes], bool]] = {
+    "tls": _is_tls, "http": _is_http, "postgres": _is_postgres, "redis": _is_redis,
+}

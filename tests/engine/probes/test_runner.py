@@ -1,0 +1,104 @@
+"""The runner: concurrency under budgets, crash and overrun as results, contract enforcement."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from engine.faults import FaultServer, stall
+from engine.probes.base import (
+    ProbeEvent,
+    ProbeOptions,
+    ProbeResult,
+    ProbeSpec,
+    Target,
+    report_progress,
+)
+from engine.probes.runner import run_probes
+
+
+async def _crash(target: Target, options: ProbeOptions) -> ProbeResult:
+    raise RuntimeError("socket exploded\nsecond line")
+
+
+async def _sleepy(target: Target, options: ProbeOptions) -> ProbeResult:
+    report_progress("waiting", 5.0)
+    await asyncio.sleep(30)
+    return ProbeResult(name="sleepy", status="ok")
+
+
+async def _greedy(target: Target, options: ProbeOptions) -> ProbeResult:
+    return ProbeResult(name="greedy", status="ok",
+                       facts={"port_state": "open", "tls_handshake": "ok"})
+
+
+def _spec(name: str, function: object, budget: float = 5.0) -> ProbeSpec:
+    return ProbeSpec(name=name, function=function, sets=frozenset({"port_state"}),  # type: ignore[arg-type]
+                     budget_seconds=lambda _o: budget, max_connections=1)
+
+
+def test_crash_and_overrun_become_results_and_the_run_goes_on() -> None:
+    """A crashing probe is 'error' (one line), an overrunning one 'timeout'; others still run."""
+    events: list[ProbeEvent] = []
+    specs = [_spec("crash", _crash), _spec("sleepy", _sleepy, budget=0.3),
+             _spec("greedy", _greedy)]
+    with FaultServer(stall) as server:
+        started = time.monotonic()
+        run = asyncio.run(run_probes(Target("127.0.0.1", server.port), specs, ProbeOptions(),
+                                     events.append))
+        wall = time.monotonic() - started
+    by_name = {p.name: p for p in run.probes}
+    assert by_name["crash"].status == "error"
+    assert by_name["crash"].reason == "RuntimeError: socket exploded"
+    assert by_name["sleepy"].status == "timeout"
+    assert by_name["sleepy"].reason == "did not finish within its budget of 0.3 s"
+    assert by_name["sleepy"].facts == {}
+    assert wall < 1.5
+    assert ProbeEvent("sleepy", "running", "waiting", 5.0) in events
+    assert [e.status for e in events if e.name == "crash"] == ["started", "error"]
+
+
+def test_undeclared_facts_are_dropped_and_named() -> None:
+    """A probe cannot set facts outside its contract: they are dropped and named in the reason."""
+    run = asyncio.run(run_probes(Target("127.0.0.1", 9), [_spec("greedy", _greedy)],
+                                 ProbeOptions()))
+    result = run.probes[0]
+    assert result.facts == {"port_state": "open"}
+    assert result.reason == "dropped undeclared facts: tls_handshake"
+
+
+def test_results_record_target_addresses_vantage_and_times() -> None:
+    """The run says what was probed, from where, when, and how long it took."""
+    run = asyncio.run(run_probes(Target("localhost", 9), [_spec("greedy", _greedy)],
+                                 ProbeOptions()))
+    assert run.target == "localhost:9"
+    assert "127.0.0.1" in run.addresses
+    assert run.vantage.host
+    assert run.vantage.source_address in ("127.0.0.1", "::1")
+    assert run.started_at.endswith("Z")
+    assert run.seconds >= run.probes[0].seconds >= 0
+
+
+async def _addresses(target: Target, options: ProbeOptions) -> ProbeResult:
+    from engine.probes.netutil import resolve
+
+    return ProbeResult(name="greedy", status="ok",
+                       evidence={"seen": [a for _, a in await resolve(target.host, target.port)]})
+
+
+def test_all_probes_of_a_run_share_one_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name is looked up once per run, so every probe measures the same address."""
+    calls: list[str] = []
+    real = asyncio.base_events.BaseEventLoop.getaddrinfo
+
+    async def counting(self, host, *args, **kwargs):
+        calls.append(host)
+        return await real(self, host, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "getaddrinfo", counting)
+    specs = [_spec(f"p{i}", _addresses) for i in range(4)]
+    run = asyncio.run(run_probes(Target("localhost", 9), specs, ProbeOptions()))
+    assert calls == ["localhost"]
+    assert len({tuple(p.evidence["seen"]) for p in run.probes}) == 1

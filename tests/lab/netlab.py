@@ -1,0 +1,121 @@
+"""A three-namespace lab: client -- router -- server, made and torn down by the tests.
+
+Namespaces are named ``cdp-`` plus a random suffix; veth pairs are created
+directly inside them, so nothing is added to the host's own namespace. The
+router forwards between 10.77.1.0/24 (client) and 10.77.2.0/24 (server) and
+is where the faults go (iptables DROP, REJECT with tcp-reset, conntrack with
+a short timeout, length-based drops). Servers run in the server namespace
+with ``ip netns exec`` and are ended by PID; ``close`` removes everything even
+after a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+CLIENT_IP, ROUTER_CLIENT_IP = "10.77.1.2", "10.77.1.1"
+SERVER_IP, ROUTER_SERVER_IP = "10.77.2.2", "10.77.2.1"
+
+
+def sh(*argv: str, check: bool = True, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """Run one command (no shell), capturing its output."""
+    return subprocess.run(list(argv), check=check, capture_output=True, text=True, timeout=timeout)
+
+
+@dataclass
+class Lab:
+    """The namespaces, the servers started in them, and how to probe from the client."""
+
+    suffix: str = field(default_factory=lambda: secrets.token_hex(3))
+    servers: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    @property
+    def client(self) -> str:
+        return f"cdp-c-{self.suffix}"
+
+    @property
+    def router(self) -> str:
+        return f"cdp-r-{self.suffix}"
+
+    @property
+    def server(self) -> str:
+        return f"cdp-s-{self.suffix}"
+
+    def up(self) -> Lab:
+        """Create the namespaces, links, addresses and routes."""
+        for ns in (self.client, self.router, self.server):
+            sh("ip", "netns", "add", ns)
+            self.run(ns, "ip", "link", "set", "lo", "up")
+        sh("ip", "link", "add", "c0", "netns", self.client, "type", "veth",
+           "peer", "name", "rc", "netns", self.router)
+        sh("ip", "link", "add", "s0", "netns", self.server, "type", "veth",
+           "peer", "name", "rs", "netns", self.router)
+        for ns, dev, address in ((self.client, "c0", CLIENT_IP), (self.router, "rc",
+                                 ROUTER_CLIENT_IP), (self.router, "rs", ROUTER_SERVER_IP),
+                                 (self.server, "s0", SERVER_IP)):
+            self.run(ns, "ip", "addr", "add", f"{address}/24", "dev", dev)
+            self.run(ns, "ip", "link", "set", dev, "up")
+        self.run(self.client, "ip", "route", "add", "default", "via", ROUTER_CLIENT_IP)
+        self.run(self.server, "ip", "route", "add", "default", "via", ROUTER_SERVER_IP)
+        self.run(self.router, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        return self
+
+    def run(self, ns: str, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """A command inside one namespace."""
+        return sh("ip", "netns", "exec", ns, *argv, check=check)
+
+    def serve(self, behaviour: str, port: int, seconds: float = 1.0) -> None:
+        """Start an engine.faults server in the server namespace; wait until it listens."""
+        process = subprocess.Popen(
+            ["ip", "netns", "exec", self.server, sys.executable,
+             str(REPO / "tests" / "lab" / "fault_server.py"), behaviour, SERVER_IP, str(port),
+             str(seconds)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.servers.append(process)
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"fault server {behaviour} did not start")
+
+    def probe(self, port: int, *flags: str, timeout: float = 120) -> dict[str, Any]:
+        """Run ``conndoctor probe`` in the client namespace; its JSON, parsed."""
+        result = self.run_cli("probe", f"{SERVER_IP}:{port}", "--format", "json", *flags,
+                              timeout=timeout)
+        data: dict[str, Any] = json.loads(result.stdout)
+        return data
+
+    def run_cli(self, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Any conndoctor command, run in the client namespace."""
+        code = "import sys; from cli.main import main; sys.exit(main())"
+        return subprocess.run(
+            ["ip", "netns", "exec", self.client, sys.executable, "-c", code, "-q", *argv],
+            check=True, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+    def close(self) -> None:
+        """End the servers by PID and delete the namespaces (their links go with them)."""
+        for process in self.servers:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+            if process.stdout is not None:
+                process.stdout.close()
+        for ns in (self.client, self.router, self.server):
+            with contextlib.suppress(subprocess.SubprocessError):
+                sh("ip", "netns", "del", ns, check=False)
+
+
+def probe_result(run: dict[str, Any], name: str) -> dict[str, Any]:
+    """One probe's entry of a probe run."""
+    result: dict[str, Any] = next(p for p in run["probes"] if p["name"] == name)
+    return result

@@ -1,0 +1,107 @@
+"""Probes against faults made for real in network namespaces (root, iproute2, iptables)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lab.netlab import Lab, probe_result
+
+pytestmark = pytest.mark.lab
+PORT = 8080
+
+
+def test_firewall_drop_is_filtered_within_three_seconds(lab: Lab) -> None:
+    """A router that drops SYNs silently makes the port 'filtered', decided in under 3 s."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-j", "DROP")
+    port = probe_result(lab.probe(PORT, "--only", "port"), "port")
+    assert port["facts"]["port_state"] == "filtered"
+    assert port["seconds"] < 3.0
+
+
+def test_rst_injected_by_router_is_from_a_middlebox(lab: Lab) -> None:
+    """REJECT --reject-with tcp-reset in the router: the RST is attributed to a middlebox."""
+    lab.serve("stall", PORT)
+    lab.serve("stall", 80)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-j", "REJECT", "--reject-with", "tcp-reset")
+    run = lab.probe(PORT, "--only", "port", "--only", "reachability")
+    assert probe_result(run, "port")["facts"]["port_state"] == "closed"
+    reachability = probe_result(run, "reachability")
+    assert reachability["facts"] == {"rst_source": "middlebox"}, reachability["evidence"]
+
+
+def test_rst_from_the_host_itself_is_from_the_endpoint(lab: Lab) -> None:
+    """Nothing listens on the port behind the router: the host's own RST is the endpoint's."""
+    lab.serve("stall", 80)
+    run = lab.probe(PORT, "--only", "reachability")
+    reachability = probe_result(run, "reachability")
+    assert reachability["facts"] == {"rst_source": "endpoint"}, reachability["evidence"]
+
+
+def test_conntrack_expiry_is_a_silent_idle_close(lab: Lab) -> None:
+    """A router whose conntrack forgets idle flows after 4 s (INVALID dropped): 'silent' at ~4 s."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-m", "conntrack", "--ctstate", "INVALID",
+            "-j", "DROP")
+    lab.run(lab.router, "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0")
+    lab.run(lab.router, "sysctl", "-qw",
+            "net.netfilter.nf_conntrack_tcp_timeout_established=4")
+    idle = probe_result(lab.probe(PORT, "--only", "idle", "--idle-max", "10"), "idle")
+    assert idle["facts"]["idle_close_kind"] == "silent", idle["evidence"]
+    assert abs(idle["facts"]["idle_close_seconds"] - 4) <= 0.4 + 1
+    assert idle["seconds"] <= 1.25 * 4 + 3 + 1  # + the probe's own connect and setup
+
+
+def test_large_segments_dropped_make_the_transfer_stall(lab: Lab) -> None:
+    """A router that drops every packet over 1000 bytes (an MTU black hole): 'stall'."""
+    lab.serve("sink", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-m", "length", "--length", "1000:65535", "-j", "DROP")
+    run = lab.probe(PORT, "--only", "port", "--only", "transfer")
+    assert probe_result(run, "port")["facts"]["port_state"] == "open"
+    assert probe_result(run, "transfer")["facts"] == {"large_transfer": "stall"}
+
+
+def test_healthy_path_carries_a_large_transfer(lab: Lab) -> None:
+    """The same lab without the drop rule: the upload is acknowledged ('ok')."""
+    lab.serve("sink", PORT)
+    run = lab.probe(PORT, "--only", "transfer")
+    assert probe_result(run, "transfer")["facts"] == {"large_transfer": "ok"}
+
+
+def test_icmp_host_unreachable_is_unreachable(lab: Lab) -> None:
+    """A router answering SYNs with ICMP host-unreachable: 'unreachable', not 'filtered'."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-j", "REJECT", "--reject-with", "icmp-host-unreachable")
+    port = probe_result(lab.probe(PORT, "--only", "port"), "port")
+    assert port["facts"]["port_state"] == "unreachable"
+    assert port["evidence"]["addresses"][0]["details"] == ["EHOSTUNREACH"]
+
+
+def test_expired_flow_answered_with_rst_is_an_rst_idle_close(lab: Lab) -> None:
+    """A router that resets packets of flows it forgot after 3 s (as NAT gateways do): 'rst'."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "-m", "conntrack",
+            "--ctstate", "INVALID", "-j", "REJECT", "--reject-with", "tcp-reset")
+    lab.run(lab.router, "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0")
+    lab.run(lab.router, "sysctl", "-qw",
+            "net.netfilter.nf_conntrack_tcp_timeout_established=3")
+    idle = probe_result(lab.probe(PORT, "--only", "idle", "--idle-max", "8"), "idle")
+    assert idle["facts"]["idle_close_kind"] == "rst", idle["evidence"]
+    assert abs(idle["facts"]["idle_close_seconds"] - 3) <= 0.3 + 1
+    assert idle["evidence"]["before_request"]["bracket"] is not None  # found by a keepalive
+
+
+def test_lossy_path_makes_connects_intermittent(lab: Lab) -> None:
+    """A router dropping every second SYN (statistic nth): repeated connects disagree."""
+    lab.serve("stall", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--syn", "--dport", str(PORT),
+            "-m", "statistic", "--mode", "nth", "--every", "2", "--packet", "1", "-j", "DROP")
+    port = probe_result(lab.probe(PORT, "--only", "port"), "port")
+    states = port["evidence"]["addresses"][0]["states"]
+    assert port["facts"]["intermittent_connect"] is True, states
+    assert port["facts"]["port_state"] == "open"
+    assert "filtered" in states
