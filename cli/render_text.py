@@ -34,7 +34,8 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
             detail = facts or (probe.reason or "")
             if several:
                 detail += dim(f"  [from {probe.vantage}]")
-            lines.append(f"  {probe.name:<13} {probe.status:<8} {probe.seconds:6.2f}s  {detail}")
+            lines.append(f"  {probe.name:<13} {probe.status:<8} {probe.seconds:6.2f}s  "
+                         f"{detail}".rstrip())
         lines.append("")
     if not report.diagnoses:
         lines.append(bold("No cause has support yet."))
