@@ -152,7 +152,11 @@ def stall(conn: socket.socket, server: FaultServer) -> None:
 
 
 def reject_unread(conn: socket.socket, server: FaultServer) -> None:
-    """Read the request head, answer 413 and close with the body unread (RST follows)."""
+    """Read the request head, answer 413 and close with the body unread (RST follows).
+
+    Like a real HTTP server, it answers 400 at once to bytes that cannot start
+    an HTTP request (a TLS ClientHello, a binary banner) instead of waiting.
+    """
     conn.settimeout(5)
     head = b""
     deadline = time.monotonic() + 5
@@ -161,10 +165,20 @@ def reject_unread(conn: socket.socket, server: FaultServer) -> None:
         if not chunk:
             return
         head += chunk
+        if not _could_be_http(head):
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                         b"Connection: close\r\n\r\n")
+            return
     conn.sendall(
         b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     conn.close()
+
+
+def _could_be_http(head: bytes) -> bool:
+    """True while the bytes so far can be the start of an HTTP/1 request line."""
+    method = head.split(b" ", 1)[0]
+    return method[:7].isalpha() and method[:7].isupper() if method else True
 
 
 def flood(conn: socket.socket, server: FaultServer) -> None:
