@@ -57,7 +57,7 @@ class QuestionaryPrompter:
         self.console.print(text, style="cyan")
 
     def show_ranking(self, report: DiagnosisReport) -> None:
-        """The top causes so far, one line each."""
+        """The top causes so far, on one line (dim, on stderr)."""
         if not report.diagnoses:
             self.console.print("No cause has support yet.", style="dim")
             return
