@@ -1,4 +1,9 @@
-"""``conndoctor diagnose``: gather facts (flags, files, probes), rank, report."""
+"""``conndoctor diagnose``: gather facts (flags, files, probes), rank, report.
+
+On a terminal without ``--no-input`` it hands over to the questionnaire;
+with ``--no-input`` it never prompts. ``probe_target`` belongs to the
+probes (their live progress display).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,13 @@ NEEDS_INPUT = (
 
 def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
     """Build a session from the flags, run probes if asked, print the report."""
+    if args.print_schema:
+        import json
+
+        from engine.report import DiagnosisReport
+
+        env.stdout.write(json.dumps(DiagnosisReport.model_json_schema(), indent=2) + "\n")
+        return Exit.DIAGNOSED
     for pair in args.fact:
         if "=" not in pair:
             env.error(f"--fact {pair!r} needs ID=VALUE (e.g. --fact after_idle=true)")
@@ -33,12 +45,20 @@ def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
         return run_questionnaire(args, env)
     session = build_session(args, env)
     report = session.report(why_not_cause=args.why_not)
+    if args.save:
+        from cli.session_file import save_session
+
+        save_session(session, args.save, args.target)
     write_report(report, args.format, env, args.output)
     return Exit.DIAGNOSED
 
 
-def build_session(args: argparse.Namespace, env: Environment) -> Session:
-    """A session holding every statement the flags supply (probes included)."""
+def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = True) -> Session:
+    """A session holding every statement the flags supply (and a resumed session's).
+
+    With ``probe`` (the default), probes run when ``--target`` is given and
+    ``--no-probes`` is not; the questionnaire passes False to probe later.
+    """
     from cli.inputs import (
         apply_probe_run,
         error_records,
@@ -49,7 +69,15 @@ def build_session(args: argparse.Namespace, env: Environment) -> Session:
     from cli.kbload import load_knowledge
 
     knowledge = load_knowledge(args.kb)
+    env.detail(f"kb: {knowledge.content_version}: {len(knowledge.causes)} causes, "
+               f"{len(knowledge.observations)} observations, {len(knowledge.questions)} questions")
     session = Session(knowledge)
+    if args.resume:
+        from cli.session_file import resume_session
+
+        saved = resume_session(session, args.resume)
+        if args.target is None and isinstance(saved.get("target"), str):
+            args.target = saved["target"]
     records: list[FactRecord] = []
     if args.facts:
         records += facts_file_records(session, args.facts)
@@ -73,7 +101,7 @@ def build_session(args: argparse.Namespace, env: Environment) -> Session:
         session.mark_dont_know(fact)
     for file in args.probe_results:
         apply_probe_run(session, load_probe_run(file))
-    if args.target and not args.no_probes:
+    if probe and args.target and not args.no_probes and not (args.resume and session.probes):
         run = probe_target(args, env)
         apply_probe_run(session, run)
     return session

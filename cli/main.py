@@ -2,19 +2,22 @@
 
 Every exception a user can cause ends here as one line on stderr and a named
 exit status: 1 for a failed run (bad input, unreadable KB), 2 for a
-malformed command line (argparse's own convention), 130 for Ctrl-C. Heavy
-imports (questionary, rich, the probes) happen inside the commands, so that
-``--help`` and ``diagnose --no-input`` start fast.
+malformed command line (argparse's own convention), 130 for Ctrl-C. Anything
+else is a bug: one line saying so, and the traceback only with ``--verbose``.
+Heavy imports (pydantic models, questionary, rich, the probes) happen inside
+the commands, so that ``--help`` and ``diagnose --no-input`` start fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
+from cli.formats import FORMAT_NAMES
 
 VERSION = "0.1.0"
 PROBE_NAMES = ["port", "reachability", "idle", "tls", "protocol", "burst", "transfer"]
@@ -27,6 +30,7 @@ examples:
   conndoctor probe 127.0.0.1:8080 --format json > probes.json
   conndoctor diagnose --no-input --probe-results probes.json --fact side=client
   conndoctor kb validate --kb ./my-kb
+  source <(conndoctor completion bash)
 
 exit status: 0 diagnosed, 1 failed (bad input or KB), 2 usage error, 130 interrupted
 """
@@ -43,13 +47,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"conndoctor {VERSION}")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail in messages")
+    parser.add_argument("--no-color", "--no-colour", dest="no_colour", action="store_true",
+                        help="no colour (also: the NO_COLOR environment variable)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_diagnose(commands)
     _add_probe(commands)
     _add_kb(commands)
     demo = commands.add_parser("demo", help="reproduce a real fault on loopback and diagnose it")
-    demo.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    demo.add_argument("--format", choices=FORMAT_NAMES, default="text")
+    completion = commands.add_parser(
+        "completion", help="print a shell completion script",
+        description="Print a completion script: source <(conndoctor completion bash), or for "
+                    "zsh: source <(conndoctor completion zsh)",
+    )
+    completion.add_argument("shell", choices=["bash", "zsh"])
+    _add_kb_dirs(completion)
+    _add_common_everywhere(parser)
     return parser
+
+
+def _add_common_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept -q/-v after the command too (``conndoctor diagnose ... -q``).
+
+    The sub-commands' copies default to SUPPRESS, so they never overwrite a
+    flag given before the command.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            sub.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="no progress messages")
+            sub.add_argument("-v", "--verbose", action="store_true",
+                             default=argparse.SUPPRESS, help="more detail in messages")
+            sub.add_argument("--no-color", "--no-colour", dest="no_colour", action="store_true",
+                             default=argparse.SUPPRESS, help="no colour (also: NO_COLOR)")
+            _add_common_everywhere(sub)
 
 
 def _add_kb_dirs(parser: argparse.ArgumentParser) -> None:
@@ -87,8 +120,13 @@ def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     diagnose.add_argument("--probe-results", action="append", default=[], metavar="FILE",
                           help="output of 'conndoctor probe --format json' (repeatable)")
     diagnose.add_argument("--why-not", metavar="CAUSE", help="explain why a cause is not ranked")
-    diagnose.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    diagnose.add_argument("--format", choices=FORMAT_NAMES, default="text")
     diagnose.add_argument("--output", metavar="FILE", help="write the report to FILE atomically")
+    diagnose.add_argument("--save", metavar="FILE",
+                          help="save the session (statements, I-don't-knows) to FILE as JSON")
+    diagnose.add_argument("--resume", metavar="FILE", help="resume a session saved with --save")
+    diagnose.add_argument("--print-schema", action="store_true",
+                          help="print the JSON Schema of the report (--format json) and exit")
     _add_kb_dirs(diagnose)
 
 
@@ -123,11 +161,16 @@ def _add_kb(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run one command; return the exit status (the console script exits with it)."""
     env = env or Environment()
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # clig.dev: no arguments shows the help
+        env.stderr.write(parser.format_help())
+        return Exit.USAGE
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     env.quiet, env.verbose = args.quiet, args.verbose
+    env.no_colour = env.no_colour or args.no_colour
     from engine.errors import ConndoctorError
 
     try:
@@ -139,6 +182,14 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         env.error(str(error))
         return Exit.FAILED
     except BrokenPipeError:
+        return Exit.FAILED
+    except Exception as error:  # a bug: say so in one line, traceback only on request
+        if env.verbose:
+            import traceback
+
+            traceback.print_exc(file=env.stderr)
+        env.error(f"internal error: {type(error).__name__}: {error} "
+                  "(a bug; rerun with --verbose for the traceback and report it)")
         return Exit.FAILED
 
 
@@ -155,11 +206,25 @@ def _dispatch(args: argparse.Namespace, env: Environment) -> int:
         from cli.kb_cmd import run_kb
 
         return run_kb(args, env)
+    if args.command == "completion":
+        from cli.completion import run_completion
+
+        return run_completion(args, env)
     from cli.demo_cmd import run_demo
 
     return run_demo(args, env)
 
 
 def console_main() -> None:
-    """The console script: exit with main's status."""
-    sys.exit(main())
+    """The console script: exit with main's status.
+
+    When the reader of stdout went away (``conndoctor ... | head``), stdout is
+    pointed at /dev/null so the interpreter's final flush prints no traceback.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = code or Exit.FAILED
+    sys.exit(code)

@@ -1,17 +1,23 @@
-"""The report as Markdown, for tickets and chat."""
+"""The report as Markdown, for tickets and chat (what the questionnaire offers to save)."""
 
 from __future__ import annotations
 
+from cli.how import how_lines, ruled_out_by_cause, show
 from engine.report import DiagnosisReport
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def render_markdown(report: DiagnosisReport) -> str:
-    """Markdown with a ranked table, evidence and remedies per cause."""
+    """Markdown with a ranked table, evidence, remedies, the how chain and the facts."""
     lines = ["# conndoctor diagnosis", ""]
     if report.diagnoses:
         lines += ["| rank | cause | confidence |", "| --- | --- | --- |"]
         for rank, diagnosis in enumerate(report.diagnoses, start=1):
-            lines.append(f"| {rank} | {diagnosis.title} (`{diagnosis.cause}`) | "
+            lines.append(f"| {rank} | {_cell(diagnosis.title)} (`{diagnosis.cause}`) | "
                          f"{diagnosis.confidence:.0%} |")
         lines.append("")
     else:
@@ -27,13 +33,32 @@ def render_markdown(report: DiagnosisReport) -> str:
             lines += [f"{index}. {remedy}" for index, remedy in
                       enumerate(diagnosis.remedies, start=1)]
         lines.append("")
+    if report.diagnoses:
+        top = report.diagnoses[0]
+        lines += [f"## How: why `{top.cause}` ranks first", ""]
+        lines += [f"{'  ' * line.depth}- {line.text}" for line in how_lines(report, top)]
+        lines.append("")
     if report.ruled_out:
         lines += ["## Ruled out", ""]
-        lines += [f"- `{item.cause}`: {item.because}" for item in report.ruled_out]
+        lines += [f"- `{cause}`: {' '.join(reasons)}"
+                  for cause, reasons in ruled_out_by_cause(report)]
+        lines.append("")
+    if report.probes:
+        lines += ["## Probes", "", "| probe | status | seconds | result |",
+                  "| --- | --- | --- | --- |"]
+        for probe in report.probes:
+            result = ", ".join(f"{k}={show(v)}" for k, v in probe.facts.items())
+            lines.append(f"| {probe.name} | {probe.status} | {probe.seconds:.2f} | "
+                         f"{_cell(result or probe.reason or '')} |")
         lines.append("")
     if report.facts:
         lines += ["## Facts", "", "| fact | value |", "| --- | --- |"]
-        lines += [f"| `{fact}` | {value} |" for fact, value in report.facts.items()
+        lines += [f"| `{fact}` | {_cell(show(value))} |" for fact, value in report.facts.items()
                   if fact != "error"]
+        lines.append("")
+    if report.next_questions and not report.done:
+        lines += ["## Would help next", ""]
+        lines += [f"- {question.question} (`{question.fact}`)"
+                  for question in report.next_questions[:3]]
         lines.append("")
     return "\n".join(lines)

@@ -1,10 +1,18 @@
-"""The human report: ranked causes, evidence for and against, remedies, next steps."""
+"""The plain-text report: ranked causes, evidence for and against, remedies, how, next steps.
+
+This is what pipes, files and golden tests see, so it is plain ASCII layout
+(no tables drawn with box characters) and stable: the same report always
+gives the same bytes. On a terminal ``cli.render_rich`` draws the same
+content with tables and colour.
+"""
 
 from __future__ import annotations
 
+from cli.how import how_lines, ruled_out_by_cause, show
 from engine.report import DiagnosisReport
 
 TOP_REMEDIES = 2
+MAX_REMEDIES = 3
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 
 
@@ -22,11 +30,12 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
         lines.append(bold("Probes"))
         several = len({probe.vantage for probe in report.probes}) > 1
         for probe in report.probes:
-            facts = ", ".join(f"{k}={_show(v)}" for k, v in probe.facts.items())
+            facts = ", ".join(f"{k}={show(v)}" for k, v in probe.facts.items())
             detail = facts or (probe.reason or "")
             if several:
                 detail += dim(f"  [from {probe.vantage}]")
-            lines.append(f"  {probe.name:<13} {probe.status:<8} {probe.seconds:6.2f}s  {detail}")
+            lines.append(f"  {probe.name:<13} {probe.status:<8} {probe.seconds:6.2f}s  "
+                         f"{detail}".rstrip())
         lines.append("")
     if not report.diagnoses:
         lines.append(bold("No cause has support yet."))
@@ -40,19 +49,23 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
         for item in diagnosis.against:
             lines.append(f"       - {item.because} {dim(f'({item.rule}, {item.effect:+.2f})')}")
         if rank <= TOP_REMEDIES:
-            for remedy in diagnosis.remedies[:3]:
+            for remedy in diagnosis.remedies[:MAX_REMEDIES]:
                 lines.append(f"       fix: {remedy}")
+    if report.diagnoses:
+        top = report.diagnoses[0]
+        lines += ["", bold(f"How: why {top.cause} ranks first")]
+        lines += [f"  {'  ' * line.depth}{line.text}" for line in how_lines(report, top)]
     if report.ruled_out:
         lines.append("")
         lines.append(bold("Ruled out"))
-        for excluded in report.ruled_out:
-            lines.append(f"  {excluded.cause}: {excluded.because}")
+        for cause, reasons in ruled_out_by_cause(report):
+            lines.append(f"  {cause}: {' '.join(reasons)}")
     if report.conflicts:
         lines.append("")
         lines.append(bold("Conflicting facts"))
         for conflict in report.conflicts:
-            lines.append(f"  {conflict.fact}: using {_show(conflict.used)} "
-                         f"({conflict.used_source}) over {_show(conflict.other)} "
+            lines.append(f"  {conflict.fact}: using {show(conflict.used)} "
+                         f"({conflict.used_source}) over {show(conflict.other)} "
                          f"({conflict.other_source})")
     if report.why_not is not None:
         lines.append("")
@@ -62,24 +75,20 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
         for status in why.rules:
             detail = ""
             if status.failed_on:
-                detail = "failed on " + ", ".join(f"{k}={_show(v)}"
+                detail = "failed on " + ", ".join(f"{k}={show(v)}"
                                                   for k, v in status.failed_on.items())
             elif status.waiting_for:
                 detail = "waits for " + ", ".join(status.waiting_for)
+            else:
+                detail = status.because
             lines.append(f"  {status.status:<8} {status.rule}: {detail}")
     if report.next_questions and not report.done:
         lines.append("")
         lines.append(bold("Would help next"))
         for question in report.next_questions[:3]:
+            hint = (f"--fact {question.fact}=..." if question.kind == "question"
+                    else f"--target HOST:PORT --only {question.probe}")
             lines.append(f"  {question.question} "
-                         f"{dim(f'(--fact {question.fact}=..., {question.gain_bits:.2f} bits)')}")
+                         f"{dim(f'({hint}, {question.gain_bits:.2f} bits)')}")
     lines.append("")
     return "\n".join(lines)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(str(item) for item in value)
-    return str(value)

@@ -1,0 +1,253 @@
+"""The guided questionnaire driven through a real pseudo-terminal (pexpect + questionary).
+
+These tests type keys into ``python -m cli diagnose`` as a person would. They
+do not assume which question the KB asks first: each answer looks at the kind
+of prompt on screen (select, number, checkbox) and answers it, and the
+assertions read what the user sees and the saved session file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tests.conftest import REPO
+
+SELECT, NUMBER, CHECKBOX = "type to filter", "(a number", "space to tick"
+PROMPT = re.compile(r"type to filter|\(a number|space to tick")
+# printed once before every question: syncs the test with the program, as prompts redraw
+RANKING = re.compile(r"Now: |No cause has support yet\.")
+UP, ENTER, CTRL_C = "\x1b[A", "\r", "\x03"
+# in a checkbox the commands are the last four choices; the pointer wraps upwards
+CHECKBOX_UPS = {"I don't know": 4, "why": 3, "back": 2, "done": 1}
+NUMBER_WORDS = {"I don't know": "?", "why": "why", "back": "back", "done": "done"}
+SELECT_WORDS = {"I don't know": "know", "why": "why is", "back": "back:", "done": "done:"}
+
+
+def spawn(*args: str, cwd: Path) -> pexpect.spawn:
+    """``python -m cli`` in a pseudo-terminal, no colour, no cursor-position queries."""
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", NO_COLOR="1",
+               PYTHONPATH=str(REPO))
+    return pexpect.spawn(sys.executable, ["-m", "cli", *args], cwd=str(cwd), env=env,
+                         encoding="utf-8", dimensions=(50, 160), timeout=20)
+
+
+def wait_prompt(child: pexpect.spawn) -> str:
+    """Wait for the next question; return its kind (select, number, checkbox)."""
+    child.expect(RANKING)
+    child.expect(PROMPT)
+    return str(child.after)
+
+
+def answer(child: pexpect.spawn) -> None:
+    """Answer the question on screen with its first value (or 5 for a number)."""
+    kind = wait_prompt(child)
+    if kind == SELECT:
+        child.send(ENTER)
+    elif kind == NUMBER:
+        child.send("5" + ENTER)
+    else:
+        child.send(" " + ENTER)
+
+
+def command(child: pexpect.spawn, word: str, kind: str | None = None) -> None:
+    """Say I don't know / why / back / done to the question on screen."""
+    kind = kind or wait_prompt(child)
+    if kind == SELECT:
+        child.send(SELECT_WORDS[word])
+        child.expect(re.escape(SELECT_WORDS[word]))
+        child.send(ENTER)
+    elif kind == NUMBER:
+        child.send(NUMBER_WORDS[word] + ENTER)
+    else:
+        child.send(UP * CHECKBOX_UPS[word] + " " + ENTER)
+
+
+def start(child: pexpect.spawn, error: str = "read: connection reset by peer") -> str:
+    """Answer the two opening questions (what was seen, no target); return what was shown."""
+    child.expect("What did you see")
+    child.sendline(error)
+    child.expect("Host and port to probe")
+    shown = str(child.before)
+    child.send(ENTER)
+    return shown
+
+
+def finish(child: pexpect.spawn) -> int:
+    """Wait for the end of the program; return its exit status."""
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus is not None
+    return int(child.exitstatus)
+
+
+def answers_in(session_file: Path) -> list[str]:
+    """The facts answered in a saved session, in order."""
+    data = json.loads(session_file.read_text())
+    return [s["fact"] for s in data["statements"] if s["source"] == "answer"]
+
+
+def test_answer_why_back_dont_know_done_then_save_report(tmp_path: Path) -> None:
+    """A full session: why, an answer, back, I don't know, more answers, done, report saved."""
+    session = tmp_path / "session.json"
+    child = spawn("diagnose", "--save", str(session), cwd=tmp_path)
+    assert "Read from it: error_kind=reset" in start(child)
+    command(child, "why")
+    child.expect("Why: ")
+    child.expect("It separates: ")
+    answer(child)
+    kind = wait_prompt(child)  # the second question is on screen: undo the first answer
+    (first,) = answers_in(session)
+    command(child, "back", kind)
+    child.expect(f"Undone: your answer about {first}")
+    command(child, "I don't know")  # the first question, asked again
+    answered = 0
+    while child.expect([RANKING, "Save this report"]) == 0 and answered < 2:
+        child.expect(PROMPT)
+        child.send(ENTER if child.after == SELECT else ("5" + ENTER if child.after == NUMBER
+                                                        else " " + ENTER))
+        answered += 1
+    if child.after != "Save this report":  # still asking: say done
+        child.expect(PROMPT)
+        command(child, "done", str(child.after))
+        child.expect("Save this report")
+    child.send(UP + ENTER)  # from "no", up wraps round to the last choice, "as JSON"
+    child.expect("File name")
+    child.sendline(str(tmp_path / "report.json"))
+    child.expect("Saved to")
+    assert finish(child) == 0
+    saved = json.loads((tmp_path / "report.json").read_text())
+    data = json.loads(session.read_text())
+    assert saved["schema_version"] == 1
+    assert first in data["dont_know"] and first not in answers_in(session)
+    assert len(answers_in(session)) == answered == saved["questions_asked"]
+    assert saved["facts"]["error_kind"] == "reset"
+    assert first not in saved["facts"]
+
+
+def test_ctrl_c_exits_130_without_traceback(tmp_path: Path) -> None:
+    """Ctrl-C at a question ends the program with 130 and one line, no traceback."""
+    child = spawn("diagnose", cwd=tmp_path)
+    start(child)
+    answer(child)
+    wait_prompt(child)
+    child.send(CTRL_C)
+    child.expect("interrupted")
+    output = child.before or ""
+    assert finish(child) == 130
+    assert "Traceback" not in output and "Traceback" not in (child.before or "")
+
+
+def test_ctrl_c_at_the_first_prompt_exits_130(tmp_path: Path) -> None:
+    """Ctrl-C before anything was answered also exits 130."""
+    child = spawn("diagnose", cwd=tmp_path)
+    child.expect("What did you see")
+    child.send(CTRL_C)
+    child.expect("interrupted")
+    assert finish(child) == 130
+
+
+def test_ctrl_d_at_a_text_prompt_exits_130(tmp_path: Path) -> None:
+    """Ctrl-D (end of input) at a text prompt ends like Ctrl-C: 130, no 'internal error'."""
+    child = spawn("diagnose", cwd=tmp_path)
+    child.expect("What did you see")
+    child.send("\x04")
+    child.expect("interrupted")
+    assert "internal error" not in str(child.before)
+    assert finish(child) == 130
+
+
+def test_target_typed_in_is_probed(tmp_path: Path) -> None:
+    """A HOST:PORT typed at the prompt is checked, probed, and its facts reach the report."""
+    from engine.faults import unused_port
+
+    child = spawn("diagnose", "--only", "port", "--output", str(tmp_path / "r.json"),
+                  "--format", "json", cwd=tmp_path)
+    child.expect("What did you see")
+    child.sendline("connect: connection refused")
+    child.expect("Host and port to probe")
+    child.send(f"no-port{ENTER}")  # refused by the validator: the prompt stays
+    child.send("\b" * 7 + f"127.0.0.1:{unused_port()}{ENTER}")
+    if child.expect([RANKING, pexpect.EOF]) == 0:  # the engine may be done at once
+        child.expect(PROMPT)
+        command(child, "done", str(child.after))
+    assert finish(child) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [p["name"] for p in report["probes"]] == ["port"]
+    assert report["facts"]["port_state"] == "closed"
+
+
+def test_resume_replays_answers_and_skips_the_opening(tmp_path: Path) -> None:
+    """--resume restores the saved answers: the opening questions are not asked again."""
+    session = tmp_path / "session.json"
+    child = spawn("diagnose", "--save", str(session), cwd=tmp_path)
+    start(child)
+    answer(child)
+    wait_prompt(child)
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    answered = answers_in(session)
+    assert len(answered) == 1
+    resumed = spawn("diagnose", "--resume", str(session), "--save", str(session), cwd=tmp_path)
+    kind = wait_prompt(resumed)
+    assert "What did you see" not in (resumed.before or "")
+    command(resumed, "done", kind)
+    resumed.expect("Save this report")
+    resumed.send(ENTER)
+    assert finish(resumed) == 0
+    assert answers_in(session) == answered
+
+
+@pytest.mark.parametrize("flag", ["--no-input"])
+def test_no_input_on_a_terminal_never_prompts(tmp_path: Path, flag: str) -> None:
+    """Even on a terminal, --no-input prints the report without asking anything."""
+    child = spawn("diagnose", flag, "--error", "connection refused", cwd=tmp_path)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "What did you see" not in (child.before or "")
+
+
+PROMPTS_SCRIPT = """
+from cli.environment import Environment
+from cli.interactive import QuestionaryPrompter
+from cli.questionnaire import Ask
+from engine.schema import FactType
+prompter = QuestionaryPrompter(Environment())
+path = Ask("path", "What sits between?", "why", FactType.LIST,
+           [("load_balancer", "load balancer"), ("nat", "NAT")])
+idle = Ask("idle_seconds", "How long idle?", "why", FactType.NUMBER, unit="seconds", minimum=0)
+print("RESULT", repr(prompter.ask(path)))
+print("RESULT", repr(prompter.ask(path)))
+print("RESULT", repr(prompter.ask(idle)))
+print("RESULT", repr(prompter.ask(idle)))
+"""
+
+
+def test_checkbox_and_number_prompts_take_values_and_commands(tmp_path: Path) -> None:
+    """A list question takes ticked values or a command; a number question checks its input."""
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", NO_COLOR="1",
+               PYTHONPATH=str(REPO))
+    child = pexpect.spawn(sys.executable, ["-c", PROMPTS_SCRIPT], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", dimensions=(50, 160), timeout=20)
+    child.expect("space to tick")
+    child.send(" \x1b[B " + ENTER)  # tick the first, move down, tick the second
+    child.expect(r"RESULT \['load_balancer', 'nat'\]")
+    child.expect("space to tick")
+    child.send(UP * CHECKBOX_UPS["I don't know"] + " " + ENTER)
+    child.expect(r"RESULT <Command.DONT_KNOW")
+    child.expect(re.escape("(a number in seconds"))
+    # "soon" and -3 are refused (the prompt stays), 12.5 is taken
+    child.send("soon" + ENTER + "\b" * 4 + "-3" + ENTER + "\b" * 2 + "12.5" + ENTER)
+    child.expect(r"RESULT (\S+)")
+    assert child.match.group(1) == "12.5"
+    child.expect(re.escape("(a number in seconds"))
+    child.send("why" + ENTER)
+    child.expect(r"RESULT <Command.WHY")
+    assert finish(child) == 0

@@ -1,0 +1,133 @@
+"""Renderers: every format has one, the text and Markdown reports match golden files,
+rich is used only on a terminal, colour follows NO_COLOR, --output writes atomically."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cli.environment import Environment
+from cli.formats import FORMAT_NAMES, Format
+from cli.output import RENDERERS, render, write_report
+from cli.render_text import render_text
+from engine.report import DiagnosisReport
+
+FIXTURES = Path(__file__).parent / "fixtures"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def fixed_report() -> DiagnosisReport:
+    """The fixed input of the golden tests (a real report, hand-extended with a runner-up)."""
+    return DiagnosisReport.model_validate_json((FIXTURES / "report.json").read_text())
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare with a golden file; UPDATE_GOLDEN=1 rewrites it instead."""
+    path = FIXTURES / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDEN=1 to accept)"
+
+
+class FakeTerminal(io.StringIO):
+    """A string buffer that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_every_format_has_a_renderer() -> None:
+    """Each member of the Format enum renders; the parser offers exactly these."""
+    assert set(RENDERERS) == set(Format)
+    assert FORMAT_NAMES == ["text", "json", "markdown"]
+    for fmt in Format:
+        assert render(fixed_report(), fmt).strip()
+
+
+def test_text_report_matches_golden() -> None:
+    """The plain text report of the fixed input is byte-for-byte the golden file."""
+    check_golden("report.txt", render_text(fixed_report()))
+
+
+def test_markdown_report_matches_golden() -> None:
+    """The Markdown report of the fixed input is byte-for-byte the golden file."""
+    check_golden("report.md", render(fixed_report(), Format.MARKDOWN))
+
+
+def test_json_round_trips_with_schema_version() -> None:
+    """The JSON renderer gives the contract's document back unchanged."""
+    data = json.loads(render(fixed_report(), Format.JSON))
+    assert data["schema_version"] == 1
+    assert DiagnosisReport.model_validate(data) == fixed_report()
+
+
+def test_plain_text_when_piped_has_no_escape_codes() -> None:
+    """Writing to a pipe gives the plain renderer: no ANSI codes, no box drawing."""
+    out = io.StringIO()
+    write_report(fixed_report(), "text", Environment(stdout=out, stderr=io.StringIO()))
+    assert out.getvalue() == render_text(fixed_report())
+    assert "\033[" not in out.getvalue()
+
+
+def test_terminal_gets_rich_table_and_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the ranking is a rich table with a confidence bar, in colour."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    out = FakeTerminal()
+    write_report(fixed_report(), "text", Environment(stdout=out, stderr=io.StringIO()))
+    text = out.getvalue()
+    assert "\033[" in text
+    assert "███████·" in text and "73%" in text
+    assert "How: why keepalive-race ranks first" in text
+
+
+def test_no_color_on_a_terminal_keeps_tables_drops_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR removes every colour code, the table stays."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = FakeTerminal()
+    write_report(fixed_report(), "text", Environment(stdout=out, stderr=io.StringIO()))
+    assert "\033[" not in out.getvalue()
+    assert "keepalive-race" in out.getvalue() and "73%" in out.getvalue()
+
+
+def test_output_file_is_written_atomically(tmp_path: Path) -> None:
+    """--output replaces the file in one rename and leaves no temporary file behind."""
+    target = tmp_path / "report.md"
+    target.write_text("old")
+    err = io.StringIO()
+    write_report(fixed_report(), "markdown", Environment(stdout=io.StringIO(), stderr=err),
+                 str(target))
+    assert target.read_text() == render(fixed_report(), Format.MARKDOWN)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+    assert "report written to" in err.getvalue()
+
+
+def test_terminal_table_names_vantage_points_when_there_are_several(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probe results from two vantage points get a 'from' column on a terminal."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    report = fixed_report()
+    first = report.probes[0].model_copy(update={"vantage": "client-7 (10.0.1.9)"})
+    second = first.model_copy(update={"vantage": "bastion (10.0.9.1)"})
+    report = report.model_copy(update={"probes": [first, second]})
+    out = FakeTerminal()
+    write_report(report, "text", Environment(stdout=out, stderr=io.StringIO()))
+    assert "from" in out.getvalue().splitlines()[1]
+    assert "client-7 (10.0.1.9)" in out.getvalue() and "bastion (10.0.9.1)" in out.getvalue()
+
+
+def test_no_color_flag_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--no-color (before or after the command) removes colour on a terminal."""
+    from cli.main import main
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for argv in (["--no-color", "diagnose"], ["diagnose", "--no-colour"]):
+        out = FakeTerminal()
+        env = Environment(stdout=out, stderr=io.StringIO(), stdin=io.StringIO())
+        assert main([*argv, "--no-input", "--error", "connection refused"], env) == 0
+        assert "\033[" not in out.getvalue() and "Diagnosis" in out.getvalue()

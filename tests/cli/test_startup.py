@@ -1,0 +1,45 @@
+"""Start-up stays lean: --help and --no-input never import questionary or prompt_toolkit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+HEAVY = ["questionary", "prompt_toolkit", "rich"]
+PROBE = """
+import contextlib, io, json, sys
+from cli.main import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        pass
+print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in HEAVY)))
+""".replace("HEAVY", repr(HEAVY))
+
+
+def loaded(*argv: str) -> list[str]:
+    """The heavy modules imported by one run of ``main(argv)`` in a fresh interpreter."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    result = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True,
+                            text=True, env=env, timeout=60, check=True)
+    return list(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"],
+    ["diagnose", "--help"],
+    ["--version"],
+    ["diagnose", "--no-input", "--fact", "after_idle=true", "--error", "connection reset"],
+    ["diagnose", "--no-input", "--format", "json"],
+    ["diagnose", "--no-input", "--format", "markdown"],
+])
+def test_no_prompt_library_on_the_fast_paths(argv: list[str]) -> None:
+    """Neither questionary, prompt_toolkit nor rich is imported for help or --no-input."""
+    assert loaded(*argv) == []
