@@ -23,7 +23,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 YamlPath = tuple[str | int, ...]
 
-MAX_NODES = 50_000
+MAX_NODES = 1_000_000
 MAX_DEPTH = 64
 
 

@@ -37,7 +37,7 @@ def write_kb(
 
     A large chain is split into several KB directories of at most ``chunk`` rules
     (loaded together, like the built-in KB plus extensions), because the
-    loader refuses a single YAML file of more than 50,000 values.
+    loader bounds the values of one YAML file (yamlsource.MAX_NODES).
     """
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {', '.join(SHAPES)} (got {shape!r})")
