@@ -138,12 +138,33 @@ class _Checker:
                      "(a derived fact must not depend on itself)")
 
 
+def _acyclic(feeds: Mapping[str, set[str]]) -> bool:
+    """Kahn's algorithm: True when every fact can be ordered before those it feeds."""
+    indegree: dict[str, int] = {}
+    for fact, targets in feeds.items():
+        indegree.setdefault(fact, 0)
+        for target in targets:
+            indegree[target] = indegree.get(target, 0) + 1
+    ready = [fact for fact, count in indegree.items() if count == 0]
+    ordered = 0
+    while ready:
+        fact = ready.pop()
+        ordered += 1
+        for target in feeds.get(fact, ()):
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return ordered == len(indegree)
+
+
 def _find_cycles(feeds: Mapping[str, set[str]]) -> list[list[str]]:
     """Each back edge of a depth-first walk, as the cycle it closes.
 
     Iterative, with one shared trail and its index, so a chain of 10,000
     derivations costs linear time and no recursion depth.
     """
+    if _acyclic(feeds):
+        return []
     state: dict[str, int] = {}
     cycles: list[list[str]] = []
     for root in sorted(feeds):

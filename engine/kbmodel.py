@@ -27,19 +27,54 @@ from engine.schema import (
 from engine.yamlsource import YamlPath, line_of
 
 
-@dataclass(frozen=True)
+class _Unset:
+    """Marks a line not looked up yet."""
+
+
+UNSET = _Unset()
+
+
 class Origin:
     """Where a KB item was defined; ``at`` finds the line of a value inside it.
 
     ``path`` is the item's place in its file's data and ``lines`` the file's
     map of paths to lines, so a cross-file check can name the exact line of a
     leaf deep inside ``all``/``any``/``not`` rather than the rule's first line.
+    Without an explicit ``line`` it is looked up only when asked for: a warm
+    load from the cache never decodes a file's line map unless it reports an issue.
     """
 
-    file: Path
-    line: int | None
-    path: YamlPath = ()
-    lines: Mapping[YamlPath, int] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("_line", "file", "lines", "path")
+
+    def __init__(
+        self,
+        file: Path,
+        line: int | _Unset | None = UNSET,
+        path: YamlPath = (),
+        lines: Mapping[YamlPath, int] | None = None,
+    ) -> None:
+        self.file = file
+        self._line = line
+        self.path = path
+        self.lines = lines
+
+    @property
+    def line(self) -> int | None:
+        """The 1-based line of the item (None when unknown)."""
+        if isinstance(self._line, _Unset):
+            self._line = line_of(self.lines, self.path) if self.lines is not None else None
+        return self._line
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Origin):
+            return NotImplemented
+        return (self.file, self.line, self.path) == (other.file, other.line, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.path))
+
+    def __repr__(self) -> str:
+        return f"Origin({self.file!r}, line={self.line!r}, path={self.path!r})"
 
     def __str__(self) -> str:
         from engine.errors import display_path
@@ -55,8 +90,7 @@ class Origin:
         """The origin of the value at ``sub`` below this item (its own line if unknown)."""
         if self.lines is None:
             return self
-        full = (*self.path, *sub)
-        return Origin(self.file, line_of(self.lines, full), full, self.lines)
+        return Origin(self.file, UNSET, (*self.path, *sub), self.lines)
 
 
 @dataclass(frozen=True)

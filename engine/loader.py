@@ -25,7 +25,7 @@ from engine.errors import KBError, KBIssue
 from engine.kbcache import DirectoryCache, cache_for
 from engine.kbfiles import VOCABULARY_FILES
 from engine.kbissues import did_you_mean, issues_from_pydantic
-from engine.kbmodel import KnowledgeBase, Origin
+from engine.kbmodel import UNSET, KnowledgeBase, Origin
 from engine.schema import (
     CAUSE_ID_PATTERN,
     FILE_MODELS,
@@ -233,7 +233,7 @@ def _add_cause(
 
 
 def _origin(doc: YamlDocument, *path: str | int) -> Origin:
-    return Origin(doc.file, doc.line_of(path), path, doc.lines)
+    return Origin(doc.file, UNSET, path, doc.lines)
 
 
 __all__ = [
