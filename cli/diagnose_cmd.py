@@ -72,6 +72,7 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
     env.detail(f"kb: {knowledge.content_version}: {len(knowledge.causes)} causes, "
                f"{len(knowledge.observations)} observations, {len(knowledge.questions)} questions")
     session = Session(knowledge)
+    session.can_probe = bool(args.target) and not args.no_probes
     if args.resume:
         from cli.session_file import resume_session
 

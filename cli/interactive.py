@@ -224,6 +224,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
             **{**vars(args), "only": [name], "with_": None}), env))
 
     probing = bool(args.target) and not args.no_probes
+    session.can_probe = probing
     Questionnaire(session, prompter, on_change=save, run_probe=run_probe if probing else None,
                   probe_names=registered_probes() if probing else frozenset()).run()
     report = session.report(why_not_cause=args.why_not)

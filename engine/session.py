@@ -18,6 +18,7 @@ from engine.explain import derivations, how, why_not
 from engine.facts import FactRecord, FactStore, Source, observation_for
 from engine.kbmodel import KnowledgeBase
 from engine.questions import (
+    MIN_GAIN_BITS,
     Candidate,
     expected_gain,
     is_done,
@@ -140,7 +141,7 @@ class Session:
             values = representative_values(self.knowledge, observation,
                                            self._thresholds.get(fact, set()))
             gain = expected_gain(self.reasoner, fact, values, current, self.score)
-            if gain.bits <= 0:
+            if gain.bits < MIN_GAIN_BITS:  # not worth anyone's time
                 continue
             question = self.knowledge.questions.get(fact)
             for kind, text, cost, probe in ways:

@@ -79,3 +79,11 @@ def test_target_with_closed_port_ranks_port_not_listening_first() -> None:
     report = json.loads(result.out)
     assert report["diagnoses"][0]["cause"] == "port-not-listening"
     assert report["probes"][0]["facts"]["port_state"] == "closed"
+
+
+def test_without_a_target_next_questions_propose_no_probe() -> None:
+    """Without --target nothing can be measured, so only questions are proposed."""
+    result = run_cli("diagnose", "--no-input", "--format", "json",
+                     "--error", "read: connection reset by peer")
+    kinds = {q["kind"] for q in json.loads(result.out)["next_questions"]}
+    assert kinds == {"question"}

@@ -105,6 +105,7 @@ def test_a_script_with_fact_and_dont_know_gets_what_a_live_session_gets(
     next questions and done as the live session that asked and heard the same answers."""
     _, case = knowledge.cases["idle-timeout-middlebox.nat-after-400s"]
     live = Session(knowledge)
+    live.can_probe = False  # no --target: only questions are proposed
     flags: list[str] = []
     for _ in range(len(knowledge.questions) + 3):
         result = run_cli("diagnose", "--no-input", "--format", "json", *flags)
@@ -160,3 +161,16 @@ def test_a_fact_that_will_never_come_is_unknown_to_known_and_equal_to_nothing() 
     ]
     for leaf, expected in checks:
         assert compile_condition(leaf)(view) is expected, leaf
+
+
+def test_next_questions_hold_nothing_below_the_minimum_gain(knowledge: KnowledgeBase) -> None:
+    """A question that would gain less than MIN_GAIN_BITS is not proposed at all."""
+    from engine.questions import MIN_GAIN_BITS
+
+    session = Session(knowledge)
+    session.add_many([FactRecord("error_kind", "reset", Source.USER),
+                      FactRecord("after_idle", True, Source.USER),
+                      FactRecord("idle_seconds", 8, Source.USER)])
+    questions = session.report().next_questions
+    assert questions
+    assert all(q.gain_bits >= MIN_GAIN_BITS for q in questions)
