@@ -62,10 +62,12 @@ class _Checker:
         for name, probe in kb.probes.items():
             for index, fact in enumerate(probe.sets):
                 self.fact(fact, self._origin("probe", name).spot("sets", index), name)
+        from engine.errortext import FLAGS
+
         for pattern_id, pattern in kb.patterns.items():
             where = self._origin("pattern", pattern_id)
             try:
-                re.compile(pattern.regex, re.IGNORECASE)  # as the reader does: one compile
+                re.compile(pattern.regex, FLAGS)  # the reader's flags: re's cache compiles once
             except re.error as error:
                 self.add(where.spot("regex"), f"{pattern_id}: regex does not compile: {error} "
                          f"(got {pattern.regex!r})")
