@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engine.report import Diagnosis, DiagnosisReport
+from engine.report import Diagnosis, DiagnosisReport, WhyNot
 
 MAX_DEPTH = 6
 
@@ -80,3 +80,18 @@ def ruled_out_by_cause(report: DiagnosisReport) -> list[tuple[str, list[str]]]:
         if item.because not in reasons:
             reasons.append(item.because)
     return list(grouped.items())
+
+
+def why_not_rows(why: WhyNot) -> list[str]:
+    """One line per rule of a ``--why-not`` cause: status, rule, and what it failed on or awaits."""
+    rows = []
+    for status in why.rules:
+        if status.failed_on:
+            detail = "failed on " + ", ".join(f"{k}={show(v)}"
+                                              for k, v in status.failed_on.items())
+        elif status.waiting_for:
+            detail = "waits for " + ", ".join(status.waiting_for)
+        else:
+            detail = status.because
+        rows.append(f"{status.status:<8} {status.rule}: {detail}")
+    return rows

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cli.environment import Environment
-from cli.how import how_lines, ruled_out_by_cause, show
+from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
 from engine.report import DiagnosisReport
 
 if TYPE_CHECKING:
@@ -127,16 +127,8 @@ def _print_tail(report: DiagnosisReport, console: Console) -> None:
         placing = f"rank {why.rank}" if why.rank else "not ranked"
         console.print()
         console.print(f"Why not {why.cause}? ({why.confidence:.0%}, {placing})", style="bold")
-        for status in why.rules:
-            detail = ""
-            if status.failed_on:
-                detail = "failed on " + ", ".join(f"{k}={show(v)}"
-                                                  for k, v in status.failed_on.items())
-            elif status.waiting_for:
-                detail = "waits for " + ", ".join(status.waiting_for)
-            else:
-                detail = status.because
-            _line(console, 2, f"{status.status:<8} {status.rule}: {detail}")
+        for row in why_not_rows(why):
+            _line(console, 2, row)
     if report.next_questions and not report.done:
         console.print()
         console.print("Would help next", style="bold")

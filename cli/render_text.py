@@ -8,7 +8,7 @@ content with tables and colour.
 
 from __future__ import annotations
 
-from cli.how import how_lines, ruled_out_by_cause, show
+from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
 from engine.report import DiagnosisReport
 
 TOP_REMEDIES = 2
@@ -72,16 +72,7 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
         why = report.why_not
         placing = f"rank {why.rank}" if why.rank else "not ranked"
         lines.append(bold(f"Why not {why.cause}? ({why.confidence:.0%}, {placing})"))
-        for status in why.rules:
-            detail = ""
-            if status.failed_on:
-                detail = "failed on " + ", ".join(f"{k}={show(v)}"
-                                                  for k, v in status.failed_on.items())
-            elif status.waiting_for:
-                detail = "waits for " + ", ".join(status.waiting_for)
-            else:
-                detail = status.because
-            lines.append(f"  {status.status:<8} {status.rule}: {detail}")
+        lines += [f"  {row}" for row in why_not_rows(why)]
     if report.next_questions and not report.done:
         lines.append("")
         lines.append(bold("Would help next"))

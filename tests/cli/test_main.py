@@ -45,7 +45,7 @@ def test_demo_says_how_long_it_took() -> None:
     result = run_cli("demo", "--format", "markdown")
     assert result.code == 0
     assert result.out.startswith("# conndoctor diagnosis")
-    assert "nothing left 127.0.0.1" in result.err
+    assert "all traffic stayed on 127.0.0.1" in result.err
 
 
 def test_no_arguments_shows_the_help_and_exits_2() -> None:
