@@ -76,7 +76,9 @@ async def _run_one(
 
 
 def _summary(result: ProbeResult) -> str:
-    return ", ".join(f"{key}={value}" for key, value in result.facts.items())
+    """Facts as a person types them back: ``--fact`` style, booleans lowercase."""
+    return ", ".join(f"{key}={str(value).lower() if isinstance(value, bool) else value}"
+                     for key, value in result.facts.items())
 
 
 def _enforce_contract(spec: ProbeSpec, result: ProbeResult) -> ProbeResult:

@@ -56,7 +56,7 @@ def test_plain_progress_lines_when_stderr_is_not_a_terminal() -> None:
     assert result.err.splitlines() == [
         f"probing {result.out.split()[1]}",
         "probe port: started",
-        "probe port: ok (port_state=closed, intermittent_connect=False)",
+        "probe port: ok (port_state=closed, intermittent_connect=false)",
     ]
 
 
