@@ -95,5 +95,6 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
         apply_probe_run(session, probe_target(probe_args, env))
         report = session.report()
     write_report(report, args.format, env)
-    env.message(f"demo: done in {time.monotonic() - started:.1f} s, all traffic stayed on 127.0.0.1")
+    elapsed = time.monotonic() - started
+    env.message(f"demo: done in {elapsed:.1f} s, all traffic stayed on 127.0.0.1")
     return Exit.DIAGNOSED

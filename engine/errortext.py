@@ -40,13 +40,26 @@ MAX_TEXT_CHARS = 20_000
 FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
 
 
-@dataclass(frozen=True)
 class CompiledPattern:
-    """An error pattern with its regex compiled and its literal lowercased."""
+    """An error pattern with its literal lowercased and its regex compiled on first use.
 
-    pattern: ErrorPattern
-    regex: re.Pattern[str]
-    literal: str | None
+    Most text never gets past a pattern's literal, so compiling all of a
+    catalogue's regexes up front would cost more than reading one error line.
+    """
+
+    __slots__ = ("_regex", "literal", "pattern")
+
+    def __init__(self, pattern: ErrorPattern, literal: str | None) -> None:
+        self.pattern = pattern
+        self.literal = literal
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled regular expression (compiled once, on first use)."""
+        if self._regex is None:
+            self._regex = re.compile(self.pattern.regex, FLAGS)
+        return self._regex
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,7 @@ class ErrorReader:
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.patterns = [
-            CompiledPattern(p, re.compile(p.regex, FLAGS),
-                            p.literal.lower() if p.literal else None)
+            CompiledPattern(p, p.literal.lower() if p.literal else None)
             for p in knowledge.patterns.values()
         ]
         self._list_facts = {

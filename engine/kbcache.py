@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,8 @@ class DirectoryCache:
 
     def __init__(self, cache_dir: Path, directory: Path) -> None:
         identity = "\0".join(
-            [str(CACHE_FORMAT), _version(), yaml.__version__, str(directory.resolve())]
+            [str(CACHE_FORMAT), _version(), yaml.__version__, sys.version,
+             str(directory.resolve())]
         )
         digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
         self.directory = directory
@@ -94,7 +96,8 @@ class DirectoryCache:
                 and isinstance(entry.get("lines"), str) and isinstance(entry.get("top"), str)):
             self.fresh[key] = entry
             top = _decode_lines(entry["top"])
-            return YamlDocument(file, entry["data"], LazyLines(entry["lines"], top))
+            return YamlDocument(file, entry["data"], LazyLines(entry["lines"], top),
+                                from_cache=True)
         document = read_yaml(file, raw)
         if _round_trips(document.data):
             items = document.lines.items()

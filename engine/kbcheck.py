@@ -66,11 +66,10 @@ class _Checker:
 
         for pattern_id, pattern in kb.patterns.items():
             where = self._origin("pattern", pattern_id)
-            try:
-                re.compile(pattern.regex, FLAGS)  # the reader's flags: re's cache compiles once
-            except re.error as error:
-                self.add(where.spot("regex"), f"{pattern_id}: regex does not compile: {error} "
-                         f"(got {pattern.regex!r})")
+            # A file unchanged since a load that compiled it needs no second compile:
+            # the cache keeps only files of KBs that loaded without errors, per Python.
+            if where.file not in kb.cached_files:
+                self.regex(pattern_id, pattern.regex, where, FLAGS)
             for fact, value in pattern.sets.items():
                 self.fact_value(fact, value, where.spot("sets", fact), pattern_id)
         for case_id, (_, case) in kb.cases.items():
@@ -122,6 +121,14 @@ class _Checker:
                 at = "op" if "does not apply" in problem else "value"
                 self.add(where.spot(*path, at),
                          f"{rule_id}: {problem}{_value_hint(observation, leaf.value)}")
+
+    def regex(self, pattern_id: str, regex: str, where: Origin, flags: int) -> None:
+        """The pattern's regular expression must compile (with the reader's flags)."""
+        try:
+            re.compile(regex, flags)
+        except re.error as error:
+            self.add(where.spot("regex"), f"{pattern_id}: regex does not compile: {error} "
+                     f"(got {regex!r})")
 
     def cycles(self) -> None:
         """Derivation rules must not derive a fact from itself, directly or not."""

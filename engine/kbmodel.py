@@ -130,6 +130,7 @@ class KnowledgeBase:
     scenarios: dict[str, Case] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)
     issues: list[KBIssue] = field(default_factory=list)
+    cached_files: set[Path] = field(default_factory=set)
     evidence_rules: dict[str, tuple[str, EvidenceRule]] = field(default_factory=dict)
     cases: dict[str, tuple[str | None, Case]] = field(default_factory=dict)
 

@@ -144,6 +144,8 @@ def _load_file(
         got = "a list" if isinstance(document.data, list) else repr(document.data)
         return [KBIssue(file, document.line_of(()), f"a {kind} file must be a mapping of keys "
                         f"({_top_keys(kind)}), not {got}")]
+    if document.from_cache:
+        knowledge.cached_files.add(file)
     model = FILE_MODELS[kind]
     try:
         parsed = model.model_validate(document.data)

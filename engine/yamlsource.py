@@ -54,6 +54,7 @@ class YamlDocument:
     file: Path
     data: Any
     lines: Mapping[YamlPath, int] = field(default_factory=dict)
+    from_cache: bool = False
 
     def line_of(self, path: YamlPath) -> int | None:
         """The line of the value at ``path``, or of its closest known parent."""

@@ -1,0 +1,49 @@
+"""The warm cache skips recompiling unchanged patterns, never a broken one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.errors import KBError
+from engine.errortext import ErrorReader
+from engine.loader import load_kb
+
+MANIFEST = 'name: acme\ncontent_version: "1"\nformat_version: 1\n'
+PATTERN = """\
+patterns:
+  - id: acme-reset
+    stack: acme
+    regex: '{regex}'
+    literal: acme link
+    sets: {{error_kind: reset}}
+    examples:
+      match: ["ACME link reset"]
+"""
+
+
+def _kb(root: Path, regex: str) -> Path:
+    (root / "errors").mkdir(parents=True)
+    (root / "manifest.yaml").write_text(MANIFEST)
+    (root / "errors" / "acme.yaml").write_text(PATTERN.format(regex=regex))
+    return root
+
+
+def test_a_broken_regex_fails_on_every_load_even_with_a_cache(tmp_path: Path) -> None:
+    """A KB that failed is never cached, so its bad regex is reported again."""
+    kb_dir = _kb(tmp_path / "kb", "acme link (reset")
+    for _ in range(2):
+        with pytest.raises(KBError, match="acme-reset: regex does not compile"):
+            load_kb([kb_dir], cache_dir=tmp_path / "cache")
+
+
+def test_an_unchanged_pattern_file_comes_from_the_cache_and_still_reads(tmp_path: Path) -> None:
+    """The second load takes the file from the cache, and its pattern still matches."""
+    kb_dir = _kb(tmp_path / "kb", r"acme link reset")
+    first = load_kb([kb_dir], cache_dir=tmp_path / "cache")
+    second = load_kb([kb_dir], cache_dir=tmp_path / "cache")
+    pattern_file = kb_dir / "errors" / "acme.yaml"
+    assert pattern_file not in first.cached_files
+    assert pattern_file in second.cached_files
+    assert ErrorReader(second).read("ACME link reset by switch")["error_kind"][0] == "reset"
