@@ -80,6 +80,35 @@ def random_base(rng: random.Random) -> dict[str, str]:
     return {fact: rng.choice(VALUES) for fact in BASE if rng.random() < 0.6}
 
 
+def reference_evaluate(condition: Condition, facts: dict[str, Any]) -> bool | None:
+    """A plain interpreter of Kleene's three-valued logic: the reference for the closures."""
+    if isinstance(condition, Leaf):
+        if condition.op is Op.KNOWN:
+            return (condition.fact in facts) == bool(condition.value)
+        if condition.fact not in facts:
+            return None
+        actual, expected = facts[condition.fact], condition.value
+        listed = expected if isinstance(expected, list) else [expected]
+        results = {
+            Op.EQ: lambda: actual == expected, Op.NE: lambda: actual != expected,
+            Op.LT: lambda: actual < expected, Op.LE: lambda: actual <= expected,
+            Op.GT: lambda: actual > expected, Op.GE: lambda: actual >= expected,
+            Op.IN: lambda: actual in listed, Op.NOT_IN: lambda: actual not in listed,
+            Op.CONTAINS: lambda: expected in actual,
+            Op.CONTAINS_ANY: lambda: any(item in actual for item in listed),
+        }
+        return bool(results[condition.op]())
+    if isinstance(condition, NotOf):
+        inner = reference_evaluate(condition.not_, facts)
+        return None if inner is None else not inner
+    parts = [reference_evaluate(part, facts)
+             for part in (condition.all if isinstance(condition, AllOf) else condition.any)]
+    decisive = not isinstance(condition, AllOf)
+    if decisive in parts:
+        return decisive
+    return None if None in parts else not decisive
+
+
 def oracle(specs: list[Spec], base: dict[str, str]) -> tuple[dict[str, Any], set[str]]:
     """A naive, obviously correct fresh run: derive in dependency order, then test all.
 
@@ -88,7 +117,9 @@ def oracle(specs: list[Spec], base: dict[str, str]) -> tuple[dict[str, Any], set
     leaves, then the earliest listing wins. Then every rule that is true on the
     final facts has fired.
     """
-    from engine.conditions import evaluate, leaves
+    from engine.conditions import leaves
+
+    evaluate = reference_evaluate
 
     facts: dict[str, Any] = dict(base)
     for target in DERIVED:

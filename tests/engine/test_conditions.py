@@ -1,4 +1,4 @@
-"""Conditions: three-valued logic, and compiled closures that agree with the interpreter."""
+"""Conditions: three-valued logic, and compiled closures that agree with a reference interpreter."""
 
 from __future__ import annotations
 
@@ -36,18 +36,18 @@ def test_number_and_list_operators() -> None:
     assert evaluate(Leaf(fact="path", op=Op.CONTAINS_ANY, value=["load_balancer"]), facts) is False
 
 
-def test_compiled_conditions_agree_with_the_interpreter() -> None:
-    """On thousands of random conditions and fact sets the closure gives evaluate's answer."""
+def test_compiled_conditions_agree_with_the_reference_interpreter() -> None:
+    """On thousands of random conditions and fact sets the closure gives the reference answer."""
     rng = random.Random(3)
     facts_pool = randomkb.BASE + randomkb.DERIVED
     for _ in range(3000):
         condition = randomkb.random_condition(rng, facts_pool)
         facts = {fact: rng.choice(randomkb.VALUES) for fact in facts_pool if rng.random() < 0.5}
-        assert compile_condition(condition)(facts) is evaluate(condition, facts)
+        assert compile_condition(condition)(facts) is randomkb.reference_evaluate(condition, facts)
 
 
 def test_compiled_number_and_list_operators_agree() -> None:
-    """Every comparison and list operator compiles to the interpreter's answer."""
+    """Every comparison and list operator compiles to the reference interpreter's answer."""
     leaves = [Leaf(fact="n", op=op, value=5) for op in (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE)]
     leaves += [Leaf(fact="l", op=Op.CONTAINS, value="a"),
                Leaf(fact="l", op=Op.CONTAINS_ANY, value=["b", "c"]),
@@ -55,4 +55,5 @@ def test_compiled_number_and_list_operators_agree() -> None:
     for facts in ({}, {"n": 4, "l": ["a"], "e": "a"}, {"n": 5, "l": ["c"], "e": "z"},
                   {"n": 6.5, "l": [], "e": "b"}):
         for leaf in leaves:
-            assert compile_condition(leaf)(facts) is evaluate(leaf, facts), (leaf, facts)
+            expected = randomkb.reference_evaluate(leaf, facts)
+            assert compile_condition(leaf)(facts) is expected, (leaf, facts)
