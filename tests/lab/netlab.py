@@ -72,6 +72,16 @@ class Lab:
         """A command inside one namespace."""
         return sh("ip", "netns", "exec", ns, *argv, check=check)
 
+    def forget_idle_flows_after(self, seconds: int) -> None:
+        """Make the router's conntrack forget established flows idle for ``seconds``.
+
+        ``tcp_loose=0`` keeps it from re-adopting a forgotten flow mid-stream, so
+        the next packet of that flow is INVALID (what the test's rule then does).
+        """
+        self.run(self.router, "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0")
+        self.run(self.router, "sysctl", "-qw",
+                 f"net.netfilter.nf_conntrack_tcp_timeout_established={seconds}")
+
     def serve(self, behaviour: str, port: int, seconds: float = 1.0) -> None:
         """Start an engine.faults server in the server namespace; wait until it listens."""
         process = subprocess.Popen(

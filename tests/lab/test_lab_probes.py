@@ -45,9 +45,7 @@ def test_conntrack_expiry_is_a_silent_idle_close(lab: Lab) -> None:
     lab.serve("stall", PORT)
     lab.run(lab.router, "iptables", "-A", "FORWARD", "-m", "conntrack", "--ctstate", "INVALID",
             "-j", "DROP")
-    lab.run(lab.router, "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0")
-    lab.run(lab.router, "sysctl", "-qw",
-            "net.netfilter.nf_conntrack_tcp_timeout_established=4")
+    lab.forget_idle_flows_after(4)
     idle = probe_result(lab.probe(PORT, "--only", "idle", "--idle-max", "10"), "idle")
     assert idle["facts"]["idle_close_kind"] == "silent", idle["evidence"]
     assert abs(idle["facts"]["idle_close_seconds"] - 4) <= 0.4 + 1
@@ -86,9 +84,7 @@ def test_expired_flow_answered_with_rst_is_an_rst_idle_close(lab: Lab) -> None:
     lab.serve("stall", PORT)
     lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "-m", "conntrack",
             "--ctstate", "INVALID", "-j", "REJECT", "--reject-with", "tcp-reset")
-    lab.run(lab.router, "sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0")
-    lab.run(lab.router, "sysctl", "-qw",
-            "net.netfilter.nf_conntrack_tcp_timeout_established=3")
+    lab.forget_idle_flows_after(3)
     idle = probe_result(lab.probe(PORT, "--only", "idle", "--idle-max", "8"), "idle")
     assert idle["facts"]["idle_close_kind"] == "rst", idle["evidence"]
     assert abs(idle["facts"]["idle_close_seconds"] - 3) <= 0.3 + 1
