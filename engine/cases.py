@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.errortext import ErrorReader
+from engine.errortext import reader_for
 from engine.facts import FactRecord, Source, coerce_value
 from engine.kbmodel import KnowledgeBase
 from engine.report import DiagnosisReport
@@ -40,7 +40,7 @@ def session_for_case(knowledge: KnowledgeBase, case: Case) -> Session:
         records.append(FactRecord(fact, coerce_value(observation, value), Source.USER, case.id))
     if case.error:
         records.append(FactRecord("error", case.error, Source.USER, case.id))
-        for fact, (value, pattern_id) in ErrorReader(knowledge).read(case.error).items():
+        for fact, (value, pattern_id) in reader_for(knowledge).read(case.error).items():
             if fact not in case.facts:
                 records.append(FactRecord(fact, value, Source.ERROR, pattern_id))
     session.add_many(records)
