@@ -61,16 +61,19 @@ def facts_file_records(session: Session, file: str) -> list[FactRecord]:
     return records
 
 
-def error_records(session: Session, text: str, source: Source = Source.ERROR) -> list[FactRecord]:
+def error_records(
+    session: Session, text: str, source: Source = Source.ERROR, detail: str = "--error"
+) -> list[FactRecord]:
     """Read error text with the KB's patterns; also keep the text itself as ``error``.
 
+    ``detail`` says where the text came in (a flag, the questionnaire, the demo).
     Each implied fact is a statement of ``source`` whose detail is the pattern
     id; the report's ``error_lines`` says which pattern read the text as what.
     """
     from engine.errortext import MAX_TEXT_CHARS, reader_for
 
     text = text[:MAX_TEXT_CHARS]
-    records = [FactRecord("error", text, Source.USER, "--error")]
+    records = [FactRecord("error", text, Source.USER, detail)]
     reading = reader_for(session.knowledge).reading(text)
     for fact, (value, pattern_id) in reading.facts.items():
         records.append(FactRecord(fact, value, source, pattern_id))

@@ -200,7 +200,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
         seen = prompter.text("What did you see? Paste the error message or log line:",
                              "(Enter to skip)")
         if seen:
-            records = error_records(session, seen)
+            records = error_records(session, seen, detail="pasted in the questionnaire")
             session.add_many(records)
             read = ", ".join(f"{r.fact}={r.value}" for r in records if r.fact != "error")
             prompter.say(f"Read from it: {read}" if read else
