@@ -8,13 +8,16 @@ probes (their live progress display).
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
 from cli.output import write_report
 from engine.facts import FactRecord
-from engine.probes.base import ProbeRun
 from engine.session import Session
+
+if TYPE_CHECKING:  # the probes load only when something is probed
+    from engine.probes.base import ProbeRun
 
 NEEDS_INPUT = (
     "stdin is not a terminal, so conndoctor cannot ask questions; give what you know with "

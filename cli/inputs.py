@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 import yaml
 
 from engine.errors import FactError, InputError
 from engine.facts import FactRecord, Source, coerce_value, observation_for, parse_value
-from engine.probes.base import ProbeRun
 from engine.report import ProbeSummary
 from engine.session import Session
+
+if TYPE_CHECKING:  # the probes load only when probe results are given
+    from engine.probes.base import ProbeRun
 
 
 def split_fact(text: str) -> tuple[str, str]:
@@ -89,7 +91,7 @@ def load_probe_run(file: str) -> ProbeRun:
     """Read one ``probe --format json`` file; a malformed one is a one-line error."""
     from pydantic import ValidationError
 
-    from engine.probes.base import RESULTS_SCHEMA_VERSION
+    from engine.probes.base import RESULTS_SCHEMA_VERSION, ProbeRun
 
     try:
         data: Any = json.loads(Path(file).read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Start-up stays lean: --help and --no-input never import questionary or prompt_toolkit."""
+"""Start-up stays lean: --help and --no-input never import questionary, rich or the probes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO
 
-HEAVY = ["questionary", "prompt_toolkit", "rich"]
+HEAVY = ["questionary", "prompt_toolkit", "rich", "engine.probes"]
 PROBE = """
 import contextlib, io, json, sys
 from cli.main import main
@@ -20,7 +20,8 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
         main(sys.argv[1:])
     except SystemExit:
         pass
-print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in HEAVY)))
+print(json.dumps(sorted(m for m in sys.modules
+                        if any(m == h or m.startswith(h + ".") for h in HEAVY))))
 """.replace("HEAVY", repr(HEAVY))
 
 
@@ -41,5 +42,5 @@ def loaded(*argv: str) -> list[str]:
     ["diagnose", "--no-input", "--format", "markdown"],
 ])
 def test_no_prompt_library_on_the_fast_paths(argv: list[str]) -> None:
-    """Neither questionary, prompt_toolkit nor rich is imported for help or --no-input."""
+    """Neither questionary, prompt_toolkit, rich nor the probes load for help or --no-input."""
     assert loaded(*argv) == []
