@@ -50,8 +50,13 @@ def require_lab_tools(*tools: str) -> None:
         problems.append("needs root")
     if missing:
         problems.append(f"needs {', '.join(missing)} (apt-get install; see .ci/run)")
-    if problems:
-        message = "; ".join(problems)
-        if IN_CI:
-            pytest.fail(f"lab test cannot run under CI=true: {message}")
-        pytest.skip(message)
+    require(not problems, "; ".join(problems))
+
+
+def require(ok: bool, reason: str) -> None:
+    """Skip outside CI when ``ok`` is false; under CI=true a missing prerequisite fails."""
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"test cannot run under CI=true: {reason}")
+    pytest.skip(reason)

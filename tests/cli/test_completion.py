@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.kbmodel import KnowledgeBase
-from tests.conftest import run_cli
+from tests.conftest import require, run_cli
 
 CALL = """
 source "$1"; shift
@@ -32,8 +32,7 @@ def script(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def complete(script: Path, *words: str, line: str | None = None) -> list[str]:
     """What bash offers for the command line ``words`` (the last one being completed)."""
-    if shutil.which("bash") is None:
-        pytest.skip("needs bash")
+    require(shutil.which("bash") is not None, "needs bash")
     env = {"PATH": "/usr/bin:/bin", "COMP_LINE_OVERRIDE": line or ""}
     result = subprocess.run(["bash", "-c", CALL, "bash", str(script), *words],
                             capture_output=True, text=True, env=env, timeout=30, check=True)

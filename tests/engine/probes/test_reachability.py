@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,9 +13,16 @@ import pytest
 from engine.faults import FaultServer, reset_on_accept, stall, unused_port
 from engine.probes.base import ProbeOptions, Target
 from engine.probes.reachability import probe_reachability
-from tests.conftest import REPO, require_lab_tools
+from tests.conftest import REPO, require, require_lab_tools
 
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="raw capture needs root")
+
+@pytest.fixture
+def as_root() -> None:
+    """Raw capture needs root: skip outside CI without it, fail under CI=true."""
+    require_lab_tools()
+
+
+needs_root = pytest.mark.usefixtures("as_root")
 
 
 @needs_root
@@ -97,9 +103,9 @@ def _ipv6_loopback() -> bool:
 
 
 @needs_root
-@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this host")
 def test_ipv6_rst_is_captured_with_its_hop_limit() -> None:
     """Over IPv6 the RST's hop limit comes as ancillary data; IPv6 has no IP ID."""
+    require(_ipv6_loopback(), "no IPv6 loopback on this host")
     with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
         probe.bind(("::1", 0))
         port = probe.getsockname()[1]
