@@ -12,7 +12,9 @@ from engine.kbmodel import KnowledgeBase
 from engine.loader import load_kb
 
 STACKS = {"generic", "python", "java", "go", "node", "dotnet", "curl", "git", "ssh", "nginx",
-          "haproxy", "envoy", "aws", "postgres", "mysql", "redis", "grpc", "docker", "kubectl"}
+          "haproxy", "envoy", "aws", "postgres", "mysql", "redis", "grpc", "docker", "kubectl",
+          "rust", "ruby", "php", "elixir", "browser", "ios", "android", "dart", "kafka",
+          "oracle", "cloudflare", "traefik"}
 
 
 def test_every_example_behaves_as_its_pattern_promises(knowledge: KnowledgeBase) -> None:
