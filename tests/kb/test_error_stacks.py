@@ -99,6 +99,17 @@ FAMILIES = [
     ("'502 Bad Gateway' caused by: dial tcp 10.42.0.15:8080: connect: connection refused",
      "refused"),
     ("net/http: request canceled (Client.Timeout exceeded while reading body)", "timeout"),
+    ("at=error code=H12 desc=\"Request timeout\" method=GET path=\"/\" status=503", "timeout"),
+    ("(70014)End of file found: AH01102: error reading status line from remote server b:8080",
+     "eof"),
+    ("warning: spurious network error (2 tries remaining): [28] Timeout was reached", "timeout"),
+    # Deno and Bun name the kind; localised Winsock and glibc texts carry no number
+    ("error: Uncaught (in promise) ConnectionRefused: Connection refused (os error 111)",
+     "refused"),
+    ("No se puede establecer una conexión ya que el equipo de destino denegó expresamente "
+     "dicha conexión. (localhost:5001)", "refused"),
+    ("read: Die Verbindung wurde vom Kommunikationspartner zurückgesetzt", "reset"),
+    ("recv() failed (104: Unknown error) while reading response header from upstream", "reset"),
 ]
 
 # Families whose wording does not tell the kind: they may say who wrote the
@@ -121,6 +132,10 @@ NOT_ERRORS = [
     "CERT_FILE=/etc/ssl/cert.pem",
     "pingTimeout: 20000",
     "getxattr failed, errno 61 (No data available)",
+    "ping timeout: 20s",
+    "heartbeat timeout = 60",
+    "backend_timeout: 30s",
+    "connectionTimeout=30000",
 ]
 
 # Single-word literals of errno-level text that must match bare words; kept as they were.
