@@ -109,6 +109,10 @@ FAMILIES = [
     ("No se puede establecer una conexión ya que el equipo de destino denegó expresamente "
      "dicha conexión. (localhost:5001)", "refused"),
     ("read: Die Verbindung wurde vom Kommunikationspartner zurückgesetzt", "reset"),
+    ("System.Net.Http.HttpRequestException: 由于目标计算机积极拒绝，无法连接。 (localhost:5000)",
+     "refused"),
+    ("read tcp 192.168.1.5:51234->140.82.113.4:443: wsarecv: 远程主机强迫关闭了一个现有的连接。",
+     "reset"),
     ("recv() failed (104: Unknown error) while reading response header from upstream", "reset"),
 ]
 
