@@ -30,8 +30,6 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.yamlsource import YamlDocument, YamlPath, read_bytes, read_yaml
 
 CACHE_FORMAT = 2
@@ -56,11 +54,12 @@ def default_cache_dir() -> Path | None:
     return Path(base) / "conndoctor"
 
 
-def _version() -> str:
+def _version(distribution: str) -> str:
+    """An installed distribution's version, read from its metadata (no import of it)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("conndoctor")
+        return version(distribution)
     except PackageNotFoundError:
         return "unknown"
 
@@ -70,7 +69,7 @@ class DirectoryCache:
 
     def __init__(self, cache_dir: Path, directory: Path) -> None:
         identity = "\0".join(
-            [str(CACHE_FORMAT), _version(), yaml.__version__, sys.version,
+            [str(CACHE_FORMAT), _version("conndoctor"), _version("PyYAML"), sys.version,
              str(directory.resolve())]
         )
         digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
