@@ -77,6 +77,7 @@ class DirectoryCache:
         self.file = cache_dir / f"kb-{digest}.json"
         self.entries = self._read()
         self.fresh: dict[str, dict[str, Any]] = {}
+        self.digests: dict[str, str] = {}  # every file read, in order: its hash
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -90,6 +91,7 @@ class DirectoryCache:
         raw = read_bytes(file)
         digest = hashlib.sha256(raw).hexdigest()
         key = file.relative_to(self.directory).as_posix()
+        self.digests[key] = digest
         entry = self.entries.get(key)
         if (isinstance(entry, dict) and entry.get("sha256") == digest and "data" in entry
                 and isinstance(entry.get("lines"), str) and isinstance(entry.get("top"), str)):

@@ -62,10 +62,13 @@ def load_kb(
 ) -> KnowledgeBase:
     """Load the built-in KB plus extra directories; raise KBError holding every error.
 
-    ``cache_dir`` names a directory for the parse cache (see ``engine.kbcache``);
-    None (the library's default) parses every file.
+    ``cache_dir`` names a directory for the parse cache (see ``engine.kbcache``)
+    and for the memory of KBs that passed the cross-file checks (see
+    ``engine.kbcheckmemo``); None (the library's default) parses and checks
+    every file.
     """
     from engine.kbcheck import check_kb
+    from engine.kbcheckmemo import fingerprint, passed_before, remember_passed
     from engine.kbpaths import unique_dirs
 
     builtin = [builtin_kb_dir()] if include_builtin else []
@@ -81,12 +84,15 @@ def load_kb(
             caches.append(cache)
     if not dirs:
         issues.append(KBIssue(None, None, "no KB directory to load"))
-    issues.extend(check_kb(knowledge, incomplete))
+    print_ = fingerprint(caches) if len(caches) == len(dirs) else None
+    if issues or incomplete or knowledge.issues or not passed_before(cache_dir, print_):
+        issues.extend(check_kb(knowledge, incomplete))
     errors = sorted((i for i in issues if i.severity == "error"), key=KBIssue.sort_key)
     if errors:
         raise KBError(errors)
     for cache in caches:
         cache.store()
+    remember_passed(cache_dir, print_)
     knowledge.finish()
     return knowledge
 
