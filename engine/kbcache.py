@@ -22,6 +22,7 @@ every load validates it again exactly as if it came from the YAML file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -54,8 +55,12 @@ def default_cache_dir() -> Path | None:
     return Path(base) / "conndoctor"
 
 
+@functools.cache
 def _version(distribution: str) -> str:
-    """An installed distribution's version, read from its metadata (no import of it)."""
+    """An installed distribution's version, read from its metadata (no import of it).
+
+    Cached: reading metadata takes ~2 ms, and every KB directory's cache asks.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -185,14 +190,13 @@ def _decode_lines(encoded: str) -> dict[YamlPath, int]:
         raw = json.loads(encoded)
     except ValueError:
         return {}
-    lines: dict[YamlPath, int] = {}
-    for item in raw if isinstance(raw, list) else []:
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], list)
-                and isinstance(item[1], int)
-                and all(isinstance(part, str | int) for part in item[0])):
-            return {}
-        lines[tuple(item[0])] = item[1]
-    return lines
+    # Our own cache, read often: decode in one comprehension and let a malformed
+    # entry (wrong shapes or types) fail it as a whole. Lines only place messages;
+    # the data itself is validated by the models on every load.
+    try:
+        return {tuple(path): int(line) for path, line in raw}
+    except (TypeError, ValueError):
+        return {}
 
 
 def _round_trips(data: Any) -> bool:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import KBError, KBIssue
+from engine.gcpause import paused_gc
 from engine.kbcache import DirectoryCache, cache_for
 from engine.kbfiles import VOCABULARY_FILES
 from engine.kbissues import did_you_mean, issues_from_pydantic
@@ -67,6 +68,13 @@ def load_kb(
     ``engine.kbcheckmemo``); None (the library's default) parses and checks
     every file.
     """
+    with paused_gc():
+        return _load(extra_dirs, include_builtin, cache_dir)
+
+
+def _load(
+    extra_dirs: Sequence[Path | str], include_builtin: bool, cache_dir: Path | None
+) -> KnowledgeBase:
     from engine.kbcheck import check_kb
     from engine.kbcheckmemo import fingerprint, passed_before, remember_passed
     from engine.kbpaths import unique_dirs
