@@ -43,18 +43,18 @@ def fingerprint(caches: Sequence[DirectoryCache]) -> str | None:
     return digest.hexdigest()[:32]
 
 
-def passed_before(cache_dir: Path | None, print_: str | None) -> bool:
+def passed_before(cache_dir: Path | None, stamp: str | None) -> bool:
     """True when a KB with this fingerprint passed the checks before."""
-    if cache_dir is None or print_ is None:
+    if cache_dir is None or stamp is None:
         return False
-    return (cache_dir / f"{_PREFIX}{print_}").is_file()
+    return (cache_dir / f"{_PREFIX}{stamp}").is_file()
 
 
-def remember_passed(cache_dir: Path | None, print_: str | None) -> None:
+def remember_passed(cache_dir: Path | None, stamp: str | None) -> None:
     """Note a clean pass (best effort: a cache we cannot write only costs time)."""
-    if cache_dir is None or print_ is None:
+    if cache_dir is None or stamp is None:
         return
-    marker = cache_dir / f"{_PREFIX}{print_}"
+    marker = cache_dir / f"{_PREFIX}{stamp}"
     with contextlib.suppress(OSError):
         cache_dir.mkdir(parents=True, exist_ok=True)
         marker.touch()

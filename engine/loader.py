@@ -92,15 +92,15 @@ def _load(
             caches.append(cache)
     if not dirs:
         issues.append(KBIssue(None, None, "no KB directory to load"))
-    print_ = fingerprint(caches) if len(caches) == len(dirs) else None
-    if issues or incomplete or knowledge.issues or not passed_before(cache_dir, print_):
+    stamp = fingerprint(caches) if len(caches) == len(dirs) else None
+    if issues or incomplete or knowledge.issues or not passed_before(cache_dir, stamp):
         issues.extend(check_kb(knowledge, incomplete))
     errors = sorted((i for i in issues if i.severity == "error"), key=KBIssue.sort_key)
     if errors:
         raise KBError(errors)
     for cache in caches:
         cache.store()
-    remember_passed(cache_dir, print_)
+    remember_passed(cache_dir, stamp)
     knowledge.finish()
     return knowledge
 
