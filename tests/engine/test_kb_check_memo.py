@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,6 @@ import engine.kbcheck
 import engine.kbcheckmemo
 from engine.errors import KBError
 from engine.loader import load_kb
-from tests.conftest import REPO
-
-FIXTURE = REPO / "tests" / "kb" / "lint" / "clean"
-
-
-@pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "kb"
-    shutil.copytree(FIXTURE, copy)
-    return copy
 
 
 @pytest.fixture
