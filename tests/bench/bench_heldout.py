@@ -4,7 +4,8 @@ Run ``python tests/bench/bench_heldout.py [--verbose] [FILE ...]`` (default:
 every ``tests/data/heldout_errors*.yaml``). For each set it prints how many
 lines got the labelled ``error_kind``, how many were left unread (no pattern
 matched: the questionnaire then asks) and how many were misread (a wrong
-``error_kind``: the worse failure). ``--verbose`` lists every miss.
+``error_kind``: the worse failure). ``--verbose`` lists every miss; ``--as-collected`` scores the labels as the
+collector first wrote them (``relabelled_from``), before any adjudication.
 
 The score a set gets the first time it is run, before any pattern is written
 for it, is its first-contact score: the README records those. Later runs of
@@ -34,6 +35,8 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--as-collected", action="store_true",
+                        help="score the labels as first written (relabelled_from)")
     args = parser.parse_args()
     files = args.files or sorted(DATA.glob("heldout_errors*.yaml"),
                                  key=lambda f: (len(f.name), f.name))
@@ -44,8 +47,10 @@ def main() -> int:
         lines = yaml.safe_load(file.read_text(encoding="utf-8"))["lines"]
         right = unread = misread = 0
         for item in lines:
+            want = item.get("relabelled_from", item["error_kind"]) if args.as_collected \
+                else item["error_kind"]
             got = reader.read(item["line"]).get("error_kind", (None,))[0]
-            if got == item["error_kind"]:
+            if got == want:
                 right += 1
                 continue
             if got is None:
@@ -53,7 +58,7 @@ def main() -> int:
             else:
                 misread += 1
             if args.verbose:
-                print(f"  {'UNREAD ' if got is None else 'MISREAD'} want={item['error_kind']} "
+                print(f"  {'UNREAD ' if got is None else 'MISREAD'} want={want} "
                       f"got={got} [{item.get('stack', '?')}] {item['line'][:150]}")
         for index, count in enumerate((len(lines), right, unread, misread)):
             totals[index] += count
