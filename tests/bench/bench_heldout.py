@@ -4,8 +4,9 @@ Run ``python tests/bench/bench_heldout.py [--verbose] [FILE ...]`` (default:
 every ``tests/data/heldout_errors*.yaml``). For each set it prints how many
 lines got the labelled ``error_kind``, how many were left unread (no pattern
 matched: the questionnaire then asks) and how many were misread (a wrong
-``error_kind``: the worse failure). ``--verbose`` lists every miss; ``--as-collected`` scores the labels as the
-collector first wrote them (``relabelled_from``), before any adjudication.
+``error_kind``: the worse failure). ``--verbose`` lists every miss;
+``--as-collected`` scores the labels as the collector first wrote them
+(``relabelled_from``), before any adjudication.
 
 The score a set gets the first time it is run, before any pattern is written
 for it, is its first-contact score: the README records those. Later runs of
