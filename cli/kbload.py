@@ -14,7 +14,9 @@ def load_knowledge(flag_dirs: Sequence[str], *, include_builtin: bool = True) ->
     """Built-in KB, then entry points, CONNDOCTOR_KB_PATH and ``--kb`` directories.
 
     Uses the parse cache under ``$XDG_CACHE_HOME/conndoctor`` unless
-    ``CONNDOCTOR_NO_CACHE=1``; the cache never skips validation.
+    ``CONNDOCTOR_NO_CACHE=1``. Every file is validated on every load; the
+    cross-file checks are skipped only for the exact files (by hash) that
+    passed them before with this code (``engine.kbcheckmemo``).
     """
     return load_kb(
         extra_kb_dirs(flag_dirs), include_builtin=include_builtin, cache_dir=default_cache_dir()

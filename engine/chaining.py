@@ -32,7 +32,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from engine.errors import ConndoctorError
-from engine.rulebase import CompiledRule, RuleBase, paused_gc
+from engine.gcpause import paused_gc
+from engine.rulebase import CompiledRule, RuleBase
 
 __all__ = ["DEFAULT_STEP_LIMIT", "CompiledRule", "Firing", "Reasoner", "RuleBase",
            "StepLimitExceeded"]

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import KBError, KBIssue
+from engine.gcpause import paused_gc
 from engine.kbcache import DirectoryCache, cache_for
 from engine.kbfiles import VOCABULARY_FILES
 from engine.kbissues import did_you_mean, issues_from_pydantic
@@ -62,10 +63,20 @@ def load_kb(
 ) -> KnowledgeBase:
     """Load the built-in KB plus extra directories; raise KBError holding every error.
 
-    ``cache_dir`` names a directory for the parse cache (see ``engine.kbcache``);
-    None (the library's default) parses every file.
+    ``cache_dir`` names a directory for the parse cache (see ``engine.kbcache``)
+    and for the memory of KBs that passed the cross-file checks (see
+    ``engine.kbcheckmemo``); None (the library's default) parses and checks
+    every file.
     """
+    with paused_gc():
+        return _load(extra_dirs, include_builtin, cache_dir)
+
+
+def _load(
+    extra_dirs: Sequence[Path | str], include_builtin: bool, cache_dir: Path | None
+) -> KnowledgeBase:
     from engine.kbcheck import check_kb
+    from engine.kbcheckmemo import fingerprint, passed_before, remember_passed
     from engine.kbpaths import unique_dirs
 
     builtin = [builtin_kb_dir()] if include_builtin else []
@@ -81,12 +92,15 @@ def load_kb(
             caches.append(cache)
     if not dirs:
         issues.append(KBIssue(None, None, "no KB directory to load"))
-    issues.extend(check_kb(knowledge, incomplete))
+    stamp = fingerprint(caches) if len(caches) == len(dirs) else None
+    if issues or incomplete or knowledge.issues or not passed_before(cache_dir, stamp):
+        issues.extend(check_kb(knowledge, incomplete))
     errors = sorted((i for i in issues if i.severity == "error"), key=KBIssue.sort_key)
     if errors:
         raise KBError(errors)
     for cache in caches:
         cache.store()
+    remember_passed(cache_dir, stamp)
     knowledge.finish()
     return knowledge
 

@@ -12,13 +12,12 @@ at most once per change, whatever order the KB lists its rules in.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.conditions import Test, compile_condition, facts_read, leaves
+from engine.gcpause import paused_gc
 from engine.kbmodel import KnowledgeBase
 from engine.schema import Condition, DerivationRule, EvidenceRule
 
@@ -136,28 +135,6 @@ class RuleBase:
             by_id={rule.id: index for index, rule in enumerate(rules)},
             agenda_keys=[(rule.stratum, *rule.rank, index) for index, rule in enumerate(rules)],
         )
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a bounded burst of allocations.
-
-    Compiling and running rules allocate many small objects but create no
-    reference cycles; without the pause, CPython's collections walk the whole
-    loaded KB (tens of thousands of pydantic objects) several times within one
-    run, which measured 2-10 times slower on 10,000-rule KBs. The pause does
-    not make collections disappear: one may follow the run, as they follow
-    loading. A long-running process that keeps one large KB can call
-    ``gc.freeze()`` after loading so that those collections skip the KB.
-    Reference counting still frees everything; the collector's state is restored.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _strata(reads: list[tuple[str, ...]], produces: list[str | None]) -> list[int]:

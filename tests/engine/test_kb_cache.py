@@ -11,16 +11,6 @@ import pytest
 from engine.errors import KBError
 from engine.kbcache import default_cache_dir
 from engine.loader import load_kb
-from tests.conftest import REPO
-
-FIXTURE = REPO / "tests" / "kb" / "lint" / "clean"
-
-
-@pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    copy = tmp_path / "kb"
-    shutil.copytree(FIXTURE, copy)
-    return copy
 
 
 def _summary(knowledge) -> tuple:
