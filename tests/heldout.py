@@ -1,0 +1,35 @@
+"""The held-out error-line sets and the one rule that scores a reading of them.
+
+A line labelled ``unknown`` is one that does not say how the connection
+failed (rounds 7 and 8 keep such lines, as users paste them). Reading it
+right means claiming no kind: leaving ``error_kind`` unset or setting
+``unknown``. Every other label must be matched exactly. Rounds 1-6 hold no
+``unknown`` labels, so their scores are the same under this rule.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def heldout_files() -> list[Path]:
+    """Every held-out set, in round order."""
+    return sorted(DATA.glob("heldout_errors*.yaml"), key=lambda f: (len(f.name), f.name))
+
+
+def heldout_lines(file: Path) -> list[dict[str, Any]]:
+    """The entries of one set: ``line``, ``error_kind``, ``source`` and more."""
+    lines: list[dict[str, Any]] = yaml.safe_load(file.read_text(encoding="utf-8"))["lines"]
+    return lines
+
+
+def read_right(got: str | None, want: str) -> bool:
+    """Whether a reading (``None``: no error_kind set) matches the label."""
+    if want == "unknown":
+        return got in (None, "unknown")
+    return got == want
