@@ -46,7 +46,7 @@ FAMILIES = [
     ("cURL error 60: SSL certificate problem: unable to get local issuer certificate", "tls_error"),
     ("Warning: PDOStatement::execute(): Error while sending QUERY packet. PID=2816", "eof"),
     ("mysqli::real_connect(): (HY000/2013): Lost connection to server at 'handshake: reading "
-     "initial communication packet', system error: 104", "eof"),
+     "initial communication packet', system error: 104", "reset"),  # errno 104: ECONNRESET
     ("RedisException: Redis server went away", "eof"),
     ("stream_socket_enable_crypto(): SSL: Handshake timed out", "timeout"),
     # Elixir / Erlang
@@ -65,7 +65,7 @@ FAMILIES = [
     ("Error: Connection terminated unexpectedly", "eof"),
     # .NET
     ("System.IO.IOException: Authentication failed because the remote party has closed the "
-     "transport stream.", "tls_error"),
+     "transport stream.", "eof"),  # the peer closed during the handshake
     ("Npgsql.NpgsqlException (0x80004005): Exception while reading from stream ---> "
      "System.TimeoutException: Timeout during reading attempt", "timeout"),
     ("[Microsoft][ODBC Driver 17 for SQL Server]TCP Provider: Error code 0x68", "reset"),
