@@ -75,7 +75,7 @@ class TriggerPlanner:
                 self._by_literal.setdefault(literal, []).append(index)
         self._covers: dict[str, set[str]] = {}
         for literal in self._by_literal:
-            for gram in _grams(literal):
+            for gram in literal_grams(literal):
                 self._covers.setdefault(gram, set()).add(literal)
         self._by_first: dict[str, list[str]] = {}
         for gram in self._covers:
@@ -143,7 +143,7 @@ class TriggerPlanner:
         return {index for literal in self._covers[gram] for index in self._by_literal[literal]}
 
 
-def _grams(literal: str) -> set[str]:
+def literal_grams(literal: str) -> set[str]:
     """The substrings of the literal usable as grams (the literal itself when short)."""
     if len(literal) <= GRAM_MIN:
         return {literal}

@@ -8,7 +8,7 @@ import pytest
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
-from engine.triggers import _grams
+from engine.triggers import literal_grams
 from tests.bench.bench_errortext import LOOKALIKES, ORDINARY
 from tests.conftest import run_cli
 
@@ -176,7 +176,7 @@ def test_every_literal_has_a_gram_ordinary_log_lines_lack(knowledge: KnowledgeBa
     common = [
         compiled.pattern.id for compiled in reader_for(knowledge).patterns
         if compiled.literal and compiled.pattern.id not in BARE_WORD_LITERALS
-        and all(gram in ordinary for gram in _grams(compiled.literal))
+        and all(gram in ordinary for gram in literal_grams(compiled.literal))
     ]
     assert common == []
 
