@@ -191,7 +191,10 @@ def flood(conn: socket.socket, server: FaultServer) -> None:
 
 
 def sink(conn: socket.socket, server: FaultServer) -> None:
-    """Read and discard everything the client sends (a healthy upload target)."""
+    """Read and discard everything the client sends (a healthy upload target).
+
+    Any socket will do, a TLS one (``faults_tls.tls_sink``) too.
+    """
     conn.settimeout(0.2)
     while not server.stopping.is_set():
         try:

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from engine.faults import READ_CHUNK, FaultServer, read_request
+from engine.faults import READ_CHUNK, FaultServer, read_request, sink
 
 ALLOWED_SNI = "allowed.example"
 
@@ -121,10 +121,4 @@ def tls_sink(conn: socket.socket, server: FaultServer) -> None:
     if tls is None:
         return
     with contextlib.closing(tls):
-        tls.settimeout(0.2)
-        while not server.stopping.is_set():
-            try:
-                if not tls.recv(READ_CHUNK):
-                    return
-            except TimeoutError:
-                continue
+        sink(tls, server)

@@ -25,14 +25,14 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
     except SystemExit:
         pass
 print(json.dumps(sorted(m for m in sys.modules
-                        if any(m == h or m.startswith(h + ".") for h in HEAVY))))
-""".replace("HEAVY", repr(HEAVY))
+                        if any(m == h or m.startswith(h + ".") for h in WATCHED))))
+"""
 
 
 def loaded(*argv: str, heavy: list[str] = HEAVY, env: dict[str, str] | None = None) -> list[str]:
     """The ``heavy`` modules imported by one run of ``main(argv)`` in a fresh interpreter."""
     env = dict(env or os.environ, PYTHONPATH=str(REPO))
-    probe = PROBE.replace(repr(HEAVY), repr(heavy))
+    probe = PROBE.replace("WATCHED", repr(heavy))
     result = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True,
                             text=True, env=env, timeout=60, check=True)
     return list(json.loads(result.stdout))
