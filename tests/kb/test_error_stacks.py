@@ -180,7 +180,7 @@ def test_every_literal_has_a_gram_ordinary_log_lines_lack(knowledge: KnowledgeBa
         template.format(a=10, b=20, m=30, s=40, n=567) for template in ORDINARY + LOOKALIKES
     ).lower() + "\ninfo pool timeout=30s connection=keep-alive reading thread stream closed"
     common = [
-        compiled.pattern.id for compiled in reader_for(knowledge).patterns
+        compiled.pattern.id for compiled in reader_for(knowledge).log_reader.patterns
         if compiled.literal and compiled.pattern.id not in BARE_WORD_LITERALS
         and all(gram in ordinary for gram in literal_grams(compiled.literal))
     ]
