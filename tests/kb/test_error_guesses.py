@@ -1,4 +1,4 @@
-"""Guesses from plain words (kb/errors/fallback.yaml): for pasted errors only, below every family."""
+"""Guesses from plain words (kb/errors/fallback.yaml): pasted errors only, below every family."""
 
 from __future__ import annotations
 
@@ -53,10 +53,10 @@ def test_words_out_of_a_connection_context_are_not_guessed(knowledge: KnowledgeB
 def test_a_log_scan_never_reads_guesses(knowledge: KnowledgeBase) -> None:
     """In a log, "connection closed" and "timed out" lines are ordinary: no error is found."""
     log = (
-        "2026-11-21T10:00:00Z sshd: Connection closed by 10.0.0.9 port 51234\n"
-        "2026-11-21T10:00:01Z worker: job 7 timed out waiting for the lock, retrying\n"
-        "2026-11-21T10:00:02Z relay: link to the relay was reset while syncing\n"
-    ).encode()
+        b"2026-11-21T10:00:00Z sshd: Connection closed by 10.0.0.9 port 51234\n"
+        b"2026-11-21T10:00:01Z worker: job 7 timed out waiting for the lock, retrying\n"
+        b"2026-11-21T10:00:02Z relay: link to the relay was reset while syncing\n"
+    )
     scan = LogScanner(reader_for(knowledge)).scan(io.BytesIO(log), 10**6)
     assert [line.reading.pattern_ids for line in scan.kept] == []
     assert all(not compiled.pattern.pasted_only
