@@ -99,17 +99,36 @@ def decode_lenient(raw: bytes) -> str:
 
 
 class ErrorReader:
-    """The compiled error patterns of one KB."""
+    """The compiled error patterns of one KB.
 
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    ``for_logs`` leaves out the ``pasted_only`` guesses: text given as the
+    error is an error, so "connection ... closed" in it says how it failed;
+    in a log the same words are ordinary lines, and reading them would
+    invent failures.
+    """
+
+    def __init__(self, knowledge: KnowledgeBase, for_logs: bool = False) -> None:
+        self._sources = [p for p in knowledge.patterns.values()
+                         if not (for_logs and p.pasted_only)]
+        self._fit_for_logs = not any(p.pasted_only for p in self._sources)
         self.patterns = [
-            CompiledPattern(p, p.literal.lower() if p.literal else None)
-            for p in knowledge.patterns.values()
+            CompiledPattern(p, p.literal.lower() if p.literal else None) for p in self._sources
         ]
         self._list_facts = {
             fact for fact, observation in knowledge.observations.items()
             if observation.type is FactType.LIST
         }
+        self._knowledge_ref = weakref.ref(knowledge)
+
+    @cached_property
+    def log_reader(self) -> ErrorReader:
+        """The reader for scanning logs: this one when it holds no pasted-only guess."""
+        if self._fit_for_logs:
+            return self
+        knowledge = self._knowledge_ref()
+        if knowledge is None:  # pragma: no cover - the KB outlives its readers in use
+            raise RuntimeError("the knowledge base of this reader is gone")
+        return ErrorReader(knowledge, for_logs=True)
 
     @cached_property
     def planner(self) -> TriggerPlanner:

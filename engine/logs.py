@@ -164,7 +164,7 @@ class LogScanner:
     """Reads a log stream with one KB's error patterns."""
 
     def __init__(self, reader: ErrorReader, keep: int = KEEP_LINES) -> None:
-        self.reader = reader
+        self.reader = reader.log_reader
         self.keep = keep
         self.plan: TriggerPlan | None = None
         self._facts = _FactsCache()

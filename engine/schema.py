@@ -311,6 +311,11 @@ class ErrorPattern(Strict):
     priority: int = Field(default=0, description="higher wins when patterns disagree")
     examples: PatternExamples = Field(description="lines it must and must not match")
     replaces: bool = Field(default=False, description=REPLACES)
+    pasted_only: bool = Field(
+        default=False,
+        description="true: a guess from a plain word, read only in text given as the error "
+        "(--error, the questionnaire), never when scanning a log, where such words are ordinary",
+    )
 
 
 class Manifest(Strict):

@@ -91,7 +91,13 @@ FAMILIES = [
     ("GET https://api.example.com/v1 net::ERR_CONNECTION_RESET", "reset"),
     ("POST http://localhost:8000/upload net::ERR_EMPTY_RESPONSE", "eof"),
     ("This site can’t be reached localhost refused to connect.", "refused"),
-    ("Error Domain=NSURLErrorDomain Code=-1005 \"The network connection was lost.\"", "eof"),
+    # dropped, by a reset or a close: the text does not say which, so no kind
+    ("Error Domain=NSURLErrorDomain Code=-1005 \"The network connection was lost.\"", "unknown"),
+    # refused or unreachable (curl 7.8x+ says this for both); a local abort, not a peer's RST
+    ("curl: (7) Failed to connect to localhost port 1 after 0 ms: Couldn't connect to server",
+     "unknown"),
+    ("System.IO.IOException: Unable to read data from the transport connection: An established "
+     "connection was aborted by the software in your host machine.", "unknown"),
     ("Error Domain=NSURLErrorDomain Code=-1001 \"The request timed out.\"", "timeout"),
     ("okhttp3.internal.http2.StreamResetException: stream was reset: PROTOCOL_ERROR", "reset"),
     ("HttpException: Connection closed before full header was received, uri = https://x/", "eof"),
@@ -174,7 +180,7 @@ def test_every_literal_has_a_gram_ordinary_log_lines_lack(knowledge: KnowledgeBa
         template.format(a=10, b=20, m=30, s=40, n=567) for template in ORDINARY + LOOKALIKES
     ).lower() + "\ninfo pool timeout=30s connection=keep-alive reading thread stream closed"
     common = [
-        compiled.pattern.id for compiled in reader_for(knowledge).patterns
+        compiled.pattern.id for compiled in reader_for(knowledge).log_reader.patterns
         if compiled.literal and compiled.pattern.id not in BARE_WORD_LITERALS
         and all(gram in ordinary for gram in literal_grams(compiled.literal))
     ]

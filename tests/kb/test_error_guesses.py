@@ -1,0 +1,63 @@
+"""Guesses from plain words (kb/errors/fallback.yaml): pasted errors only, below every family."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from engine.errortext import reader_for
+from engine.kbmodel import KnowledgeBase
+from engine.logs import LogScanner
+
+# Messages of software the catalogue has no family for, in the words people see.
+UNKNOWN_STACKS = [
+    ("frobnicator: link to the relay was reset while syncing", "reset"),
+    ("broker session ended: channel was closed while awaiting the reply", "eof"),
+    ("sync agent: HubReadTimeout while fetching the manifest", "timeout"),
+    ("widgetd: socket to the hub refused", "refused"),
+    ("relay client: TLS negotiation error with the relay", "tls_error"),
+    ("updater: could not verify the server's certificate", "tls_error"),
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), UNKNOWN_STACKS)
+def test_a_pasted_message_of_an_unknown_stack_is_read_by_its_words(
+    knowledge: KnowledgeBase, line: str, kind: str
+) -> None:
+    """An error no family knows still gets the kind its plain words say."""
+    value, pattern = reader_for(knowledge).read(line)["error_kind"]
+    assert value == kind
+    assert pattern.startswith("guess-")
+
+
+def test_a_known_family_wins_over_a_guess(knowledge: KnowledgeBase) -> None:
+    """A family's reading outranks the words in it ("timeout" in a reset, "closed" in a refusal)."""
+    reader = reader_for(knowledge)
+    reset = "read tcp 10.0.0.1:5->10.0.0.2:80: read: connection reset by peer (timeout 30s)"
+    value, pattern = reader.read(reset)["error_kind"]
+    assert (value, pattern.startswith("guess-")) == ("reset", False)
+    unsaid = "curl: (7) Failed to connect to h port 1 after 0 ms: Couldn't connect to server"
+    assert reader.read(unsaid)["error_kind"][0] == "unknown"
+
+
+def test_words_out_of_a_connection_context_are_not_guessed(knowledge: KnowledgeBase) -> None:
+    """"reset your password", "Refused to connect ... Content Security Policy" claim nothing."""
+    reader = reader_for(knowledge)
+    for line in ("Please reset your password to continue",
+                 "Refused to connect to 'wss://x/' because it violates the Content Security Policy",
+                 "closed issue #12 as completed", "TLS 1.3 negotiated with the server"):
+        assert "error_kind" not in reader.read(line), line
+
+
+def test_a_log_scan_never_reads_guesses(knowledge: KnowledgeBase) -> None:
+    """In a log, "connection closed" and "timed out" lines are ordinary: no error is found."""
+    log = (
+        b"2026-11-21T10:00:00Z sshd: Connection closed by 10.0.0.9 port 51234\n"
+        b"2026-11-21T10:00:01Z worker: job 7 timed out waiting for the lock, retrying\n"
+        b"2026-11-21T10:00:02Z relay: link to the relay was reset while syncing\n"
+    )
+    scan = LogScanner(reader_for(knowledge)).scan(io.BytesIO(log), 10**6)
+    assert [line.reading.pattern_ids for line in scan.kept] == []
+    assert all(not compiled.pattern.pasted_only
+               for compiled in reader_for(knowledge).log_reader.patterns)
