@@ -24,7 +24,6 @@ FAMILIES = [
     # ESP-IDF, ESPHome, Arduino, mbedTLS
     ("[W][api.connection:205]: Home Assistant 2024.6.1 (10.0.0.9) is unresponsive; disconnecting",
      "timeout"),
-    ("E (8123) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x7280", "eof"),
     ("E (8123) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700", "tls_error"),
     ("[E][ssl_client.cpp:37] _handle_error(): [start_ssl_client():273]: (-29312) SSL - The "
      "connection indicated an EOF", "eof"),
