@@ -101,34 +101,35 @@ def decode_lenient(raw: bytes) -> str:
 class ErrorReader:
     """The compiled error patterns of one KB.
 
-    ``for_logs`` leaves out the ``pasted_only`` guesses: text given as the
+    ``log_reader`` leaves out the ``pasted_only`` guesses: text given as the
     error is an error, so "connection ... closed" in it says how it failed;
     in a log the same words are ordinary lines, and reading them would
     invent failures.
     """
 
-    def __init__(self, knowledge: KnowledgeBase, for_logs: bool = False) -> None:
-        self._sources = [p for p in knowledge.patterns.values()
-                         if not (for_logs and p.pasted_only)]
-        self._fit_for_logs = not any(p.pasted_only for p in self._sources)
-        self.patterns = [
-            CompiledPattern(p, p.literal.lower() if p.literal else None) for p in self._sources
-        ]
-        self._list_facts = {
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        list_facts = frozenset(
             fact for fact, observation in knowledge.observations.items()
             if observation.type is FactType.LIST
-        }
-        self._knowledge_ref = weakref.ref(knowledge)
+        )
+        self._setup(list(knowledge.patterns.values()), list_facts)
+
+    def _setup(self, patterns: list[ErrorPattern], list_facts: frozenset[str]) -> None:
+        self._sources = patterns
+        self.patterns = [
+            CompiledPattern(p, p.literal.lower() if p.literal else None) for p in patterns
+        ]
+        self._list_facts = list_facts
 
     @cached_property
     def log_reader(self) -> ErrorReader:
-        """The reader for scanning logs: this one when it holds no pasted-only guess."""
-        if self._fit_for_logs:
+        """The reader for scanning logs: this one less its ``pasted_only`` guesses."""
+        kept = [p for p in self._sources if not p.pasted_only]
+        if len(kept) == len(self._sources):
             return self
-        knowledge = self._knowledge_ref()
-        if knowledge is None:  # pragma: no cover - the KB outlives its readers in use
-            raise RuntimeError("the knowledge base of this reader is gone")
-        return ErrorReader(knowledge, for_logs=True)
+        reader = ErrorReader.__new__(ErrorReader)
+        reader._setup(kept, self._list_facts)
+        return reader
 
     @cached_property
     def planner(self) -> TriggerPlanner:

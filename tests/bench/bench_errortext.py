@@ -131,8 +131,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=10, help="MB for the per-line comparison")
     parser.add_argument("--naive-sample", type=int, default=1, help="MB for the naive one")
     args = parser.parse_args()
-    knowledge = load_kb()  # held: the reader keeps only a weak reference to its KB
-    reader = reader_for(knowledge)
+    reader = reader_for(load_kb())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.log"
         total_lines = generate(path, args.megabytes)

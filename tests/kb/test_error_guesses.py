@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import io
 
 import pytest
 
-from engine.errortext import reader_for
+from engine.errortext import ErrorReader, reader_for
 from engine.kbmodel import KnowledgeBase
+from engine.loader import load_kb
 from engine.logs import LogScanner
 
 # Messages of software the catalogue has no family for, in the words people see.
@@ -61,3 +63,12 @@ def test_a_log_scan_never_reads_guesses(knowledge: KnowledgeBase) -> None:
     assert [line.reading.pattern_ids for line in scan.kept] == []
     assert all(not compiled.pattern.pasted_only
                for compiled in reader_for(knowledge).log_reader.patterns)
+
+
+def test_a_reader_scans_logs_after_its_kb_is_gone() -> None:
+    """A reader needs nothing of the KB once built: scanning a log with it still works."""
+    reader = ErrorReader(load_kb())
+    gc.collect()
+    log = b"2026-11-21T10:00:00Z read tcp 1.2.3.4:5->6.7.8.9:80: read: connection reset by peer\n"
+    scan = LogScanner(reader).scan(io.BytesIO(log), 10**6)
+    assert [line.reading.facts["error_kind"][0] for line in scan.kept] == ["reset"]
