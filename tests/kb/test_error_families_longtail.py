@@ -25,8 +25,9 @@ FAMILIES = [
     ("[W][api.connection:205]: Home Assistant 2024.6.1 (10.0.0.9) is unresponsive; disconnecting",
      "timeout"),
     ("E (8123) esp-tls-mbedtls: mbedtls_ssl_handshake returned -0x2700", "tls_error"),
+    # the TLS library's own end-of-file report, as OpenSSL's "unexpected eof" (round-9 rule)
     ("[E][ssl_client.cpp:37] _handle_error(): [start_ssl_client():273]: (-29312) SSL - The "
-     "connection indicated an EOF", "eof"),
+     "connection indicated an EOF", "tls_error"),
     ("[E][WiFiClient.cpp:275] connect(): select returned due to timeout 3000 ms for fd 48",
      "timeout"),
     # media
