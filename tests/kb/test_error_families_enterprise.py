@@ -94,6 +94,13 @@ FAMILIES = [
     ("CRITICAL - Socket timeout after 10 seconds", "timeout"),
     ("CRITICAL - No data received from host", "eof"),
     ("Unable to connect to the MKS: Connection terminated by server", "eof"),
+    # sqlnet.log headers, Perl, libuv
+    ("Fatal NI connect error 12170, connecting to:", "timeout"),
+    ("TNS-00511: No listener", "refused"),
+    ("500 Can't connect to example.com:443 (connect: timeout)", "timeout"),
+    ("IO::Socket::SSL: SSL connect attempt failed because of handshake problems", "tls_error"),
+    ("read error: UV_ECONNRESET", "reset"),
+    ("write failed: UV_EPIPE", "broken_pipe"),
 ]
 
 # Families that say the connection failed but not how: read, with kind unknown.
