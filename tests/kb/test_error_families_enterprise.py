@@ -101,6 +101,8 @@ FAMILIES = [
     ("IO::Socket::SSL: SSL connect attempt failed because of handshake problems", "tls_error"),
     ("read error: UV_ECONNRESET", "reset"),
     ("write failed: UV_EPIPE", "broken_pipe"),
+    ("Error location: Reply.fill() - insufficient data (-1).  Message: Insufficient data. "
+     "ERRORCODE=-4499, SQLSTATE=08001", "eof"),
 ]
 
 # Families that say the connection failed but not how: read, with kind unknown.
