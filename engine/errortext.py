@@ -9,9 +9,10 @@ literals (``engine.triggers``), so lines that cannot match are never looked
 at one by one, and a line that might is read only with the patterns that
 could match it.
 
-Guesses from plain words (``pasted_only`` patterns, ``kb/errors/fallback.yaml``)
-count only when no other pattern matches the text: a family that knows a
-message and sets no ``error_kind`` means the message does not tell.
+Guesses from plain words (``pasted_only`` patterns below priority 0,
+``kb/errors/fallback.yaml``) count only when no other pattern matches the
+text: a family that knows a message and sets no ``error_kind`` means the
+message does not tell.
 
 Precedence when patterns disagree on a fact: the highest ``priority`` wins,
 then the most specific reading (the longest matched text), then the pattern
@@ -102,6 +103,11 @@ def decode_lenient(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def is_guess(pattern: ErrorPattern) -> bool:
+    """A guess from plain words: pasted text only, and below every family's priority."""
+    return pattern.pasted_only and pattern.priority < 0
+
+
 class ErrorReader:
     """The compiled error patterns of one KB.
 
@@ -157,9 +163,9 @@ class ErrorReader:
     def reading(self, text: str, only: Iterable[int] | None = None) -> Reading:
         """The facts the text implies after precedence, and the matches behind them."""
         found = self.matches(text, only)
-        if any(not match.pattern.pasted_only for match in found):
+        if any(not is_guess(match.pattern) for match in found):
             # a family knows this text: what it leaves unsaid stays unsaid
-            found = [match for match in found if not match.pattern.pasted_only]
+            found = [match for match in found if not is_guess(match.pattern)]
         chosen: dict[str, tuple[tuple[int, int], Any, str]] = {}
         for match in found:
             rank = (match.pattern.priority, len(match.text))

@@ -72,3 +72,10 @@ def test_a_reader_scans_logs_after_its_kb_is_gone() -> None:
     log = b"2026-11-21T10:00:00Z read tcp 1.2.3.4:5->6.7.8.9:80: read: connection reset by peer\n"
     scan = LogScanner(reader).scan(io.BytesIO(log), 10**6)
     assert [line.reading.facts["error_kind"][0] for line in scan.kept] == ["reset"]
+
+
+def test_a_pasted_only_family_is_no_guess(knowledge: KnowledgeBase) -> None:
+    """A family read in pasted text only (no ASCII to key logs on) still outranks a TLS wrapper."""
+    line = "SSL/TLS handshake failure: Error: 远程主机强迫关闭了一个现有的连接。 (2746)"
+    assert reader_for(knowledge).read(line)["error_kind"] == ("reset",
+                                                               "windows-10054-chinese-text")
