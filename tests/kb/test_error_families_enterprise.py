@@ -12,6 +12,7 @@ from tests.conftest import run_cli
 
 # One line per family as the software prints it, with the kind a person would
 # give it; many carry an errno or code the reading must agree with or override.
+# Each read with its kind by test_each_family_is_read_with_its_kind (test_error_stacks.py).
 FAMILIES = [
     # Oracle Net
     ("ORA-12547: TNS:lost contact", "eof"),
@@ -136,14 +137,6 @@ UNKNOWN_KIND = [
     "seconds",
     "Error: Failed to connect to the port [vbr01:2500].",
 ]
-
-
-@pytest.mark.parametrize(("line", "expected"), FAMILIES)
-def test_each_enterprise_family_is_read_with_its_kind(
-    knowledge: KnowledgeBase, line: str, expected: str
-) -> None:
-    """A line of each family gets the kind a person would give it, after precedence."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
 
 
 @pytest.mark.parametrize("line", UNKNOWN_KIND)

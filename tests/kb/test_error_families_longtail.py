@@ -12,6 +12,7 @@ from tests.conftest import run_cli
 
 # One line per family as the software prints it, with the kind a person would
 # give it; many carry a nested errno the reading must agree with or override.
+# Each read with its kind by test_each_family_is_read_with_its_kind (test_error_stacks.py).
 FAMILIES = [
     # MQTT brokers and clients
     ("1700000000: Client sensor-7 has exceeded timeout, disconnecting.", "timeout"),
@@ -82,14 +83,6 @@ NO_KIND = [
     "[IP: 91.189.91.39 80]",
     "CondaHTTPError: HTTP 000 CONNECTION FAILED for url <https://repo.anaconda.com/pkgs/main>",
 ]
-
-
-@pytest.mark.parametrize(("line", "expected"), FAMILIES)
-def test_each_long_tail_family_is_read_with_its_kind(
-    knowledge: KnowledgeBase, line: str, expected: str
-) -> None:
-    """A line of each family gets the kind a person would give it, after precedence."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
 
 
 @pytest.mark.parametrize("line", SERVER_SIDE)

@@ -11,6 +11,8 @@ from engine.kbmodel import KnowledgeBase
 from engine.triggers import literal_grams
 from tests.bench.bench_errortext import LOOKALIKES, ORDINARY
 from tests.conftest import run_cli
+from tests.kb.test_error_families_enterprise import FAMILIES as ENTERPRISE_FAMILIES
+from tests.kb.test_error_families_longtail import FAMILIES as LONG_TAIL_FAMILIES
 
 # One line per family and stack, as the library prints it, with the kind a
 # person would give it. Several lines carry a second message (a wrapper and
@@ -152,7 +154,8 @@ NOT_ERRORS = [
 BARE_WORD_LITERALS = {"connection-reset", "http2-stream-reset"}
 
 
-@pytest.mark.parametrize(("line", "expected"), FAMILIES)
+@pytest.mark.parametrize(("line", "expected"),
+                         FAMILIES + LONG_TAIL_FAMILIES + ENTERPRISE_FAMILIES)
 def test_each_family_is_read_with_its_kind(
     knowledge: KnowledgeBase, line: str, expected: str
 ) -> None:
