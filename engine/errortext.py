@@ -111,10 +111,12 @@ def is_guess(pattern: ErrorPattern) -> bool:
 class ErrorReader:
     """The compiled error patterns of one KB.
 
-    ``log_reader`` leaves out the ``pasted_only`` guesses: text given as the
-    error is an error, so "connection ... closed" in it says how it failed;
-    in a log the same words are ordinary lines, and reading them would
-    invent failures.
+    ``log_reader`` leaves out the ``pasted_only`` patterns. Most are guesses:
+    text given as the error is an error, so "connection ... closed" in it
+    says how it failed, but in a log the same words are ordinary lines and
+    reading them would invent failures. The rest are texts with no ASCII for
+    the log prefilter to key on (a Chinese Winsock message), which would
+    make a scan read every line.
     """
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
@@ -133,7 +135,7 @@ class ErrorReader:
 
     @cached_property
     def log_reader(self) -> ErrorReader:
-        """The reader for scanning logs: this one less its ``pasted_only`` guesses."""
+        """The reader for scanning logs: this one less its ``pasted_only`` patterns."""
         kept = [p for p in self._sources if not p.pasted_only]
         if len(kept) == len(self._sources):
             return self

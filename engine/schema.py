@@ -313,8 +313,10 @@ class ErrorPattern(Strict):
     replaces: bool = Field(default=False, description=REPLACES)
     pasted_only: bool = Field(
         default=False,
-        description="true: a guess from a plain word, read only in text given as the error "
-        "(--error, the questionnaire), never when scanning a log, where such words are ordinary",
+        description="true: read only in text given as the error (--error, the questionnaire), "
+        "never when scanning a log: guesses from plain words, which are ordinary in logs (below "
+        "priority 0 they count only when no other pattern matches), and texts with no ASCII "
+        "for the log prefilter",
     )
 
 
