@@ -20,6 +20,8 @@ UNKNOWN_STACKS = [
     ("widgetd: socket to the hub refused", "refused"),
     ("relay client: TLS negotiation error with the relay", "tls_error"),
     ("updater: could not verify the server's certificate", "tls_error"),
+    ("relay agent: the broker unexpectedly disconnected", "eof"),
+    ("exporter: write to closed pipe while flushing", "broken_pipe"),
 ]
 
 
