@@ -120,27 +120,28 @@ class ErrorReader:
     """
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
-        list_facts = frozenset(
+        self.patterns = [
+            CompiledPattern(p, p.literal.lower() if p.literal else None)
+            for p in knowledge.patterns.values()
+        ]
+        self._list_facts = frozenset(
             fact for fact, observation in knowledge.observations.items()
             if observation.type is FactType.LIST
         )
-        self._setup(list(knowledge.patterns.values()), list_facts)
-
-    def _setup(self, patterns: list[ErrorPattern], list_facts: frozenset[str]) -> None:
-        self._sources = patterns
-        self.patterns = [
-            CompiledPattern(p, p.literal.lower() if p.literal else None) for p in patterns
-        ]
-        self._list_facts = list_facts
 
     @cached_property
     def log_reader(self) -> ErrorReader:
-        """The reader for scanning logs: this one less its ``pasted_only`` patterns."""
-        kept = [p for p in self._sources if not p.pasted_only]
-        if len(kept) == len(self._sources):
+        """The reader for scanning logs: this one less its ``pasted_only`` patterns.
+
+        It shares this reader's compiled patterns (and so their compiled
+        regexes) and needs nothing of the KB, which may be gone by then.
+        """
+        kept = [c for c in self.patterns if not c.pattern.pasted_only]
+        if len(kept) == len(self.patterns):
             return self
         reader = ErrorReader.__new__(ErrorReader)
-        reader._setup(kept, self._list_facts)
+        reader.patterns = kept
+        reader._list_facts = self._list_facts
         return reader
 
     @cached_property
