@@ -13,6 +13,7 @@ from tests.bench.bench_errortext import LOOKALIKES, ORDINARY
 from tests.conftest import run_cli
 from tests.kb.test_error_families_enterprise import FAMILIES as ENTERPRISE_FAMILIES
 from tests.kb.test_error_families_longtail import FAMILIES as LONG_TAIL_FAMILIES
+from tests.kb.test_error_families_more import FAMILIES as MORE_FAMILIES
 
 # One line per family and stack, as the library prints it, with the kind a
 # person would give it. Several lines carry a second message (a wrapper and
@@ -155,7 +156,7 @@ BARE_WORD_LITERALS = {"connection-reset", "http2-stream-reset"}
 
 
 @pytest.mark.parametrize(("line", "expected"),
-                         FAMILIES + LONG_TAIL_FAMILIES + ENTERPRISE_FAMILIES)
+                         FAMILIES + LONG_TAIL_FAMILIES + ENTERPRISE_FAMILIES + MORE_FAMILIES)
 def test_each_family_is_read_with_its_kind(
     knowledge: KnowledgeBase, line: str, expected: str
 ) -> None:
