@@ -63,6 +63,15 @@ FAMILIES = [
     ("io.vertx.core.http.HttpClosedException: Connection was closed", "eof"),
     ("io.netty.channel.StacklessClosedChannelException", "eof"),
     ("io.lettuce.core.RedisConnectionException: Connection closed prematurely", "eof"),
+    ("oracledb.exceptions.OperationalError: DPY-4011: the database or network closed the "
+     "connection", "eof"),
+    ("io.netty.handler.codec.PrematureChannelClosureException: channel gone inactive with 1 "
+     "missing response(s)", "eof"),
+    ("Error from server (Timeout): the server was unable to return a response in the time "
+     "allotted, but may still be processing the request (get pods)", "timeout"),
+    ("org.apache.http.TruncatedChunkException: Truncated chunk (expected size: 8,192; actual "
+     "size: 4,096)", "eof"),
+    ("curl: (56) GnuTLS recv error (-12): A TLS fatal alert has been received.", "tls_error"),
 ]
 
 # Wrappers that say a connection failed but not how: read, with kind unknown.
@@ -96,6 +105,17 @@ UNKNOWN_KIND = [
     "java.net.ConnectException: Failed to connect to /10.0.2.2:8080",
     "SMTP Error: Could not connect to SMTP host.",
     "Error: write ECONNABORTED",
+    "Error: Disconnected from server: ECONNABORTED - Connection aborted",
+    "TypeError: Failed to fetch",
+    "AxiosError: Network Error",
+    "[TypeError: Network request failed]",
+    "no healthy upstream",
+    "CloudFront attempted to establish a connection with the origin, but either the attempt "
+    "failed or the origin closed the connection.",
+    "Corrupted MAC on input.",
+    "425 Failed to establish connection.",
+    "Error: Could not connect to server",
+    "error during connect: This error may indicate that the docker daemon is not running.",
 ]
 
 # A wrapper and the cause it carries, as pasted together: the cause decides.
