@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cli.how import how_lines, ruled_out_by_cause, show
+from cli.readings import not_shown, reading_rows, readings_heading
 from engine.report import DiagnosisReport
 
 
@@ -38,6 +39,13 @@ def render_markdown(report: DiagnosisReport) -> str:
         lines += [f"## How: why `{top.cause}` ranks first", ""]
         lines += [f"{'  ' * line.depth}- {line.text}" for line in how_lines(report, top)]
         lines.append("")
+    if report.error_lines:
+        lines += [f"## {readings_heading(report)}", "", "| where | text | read as | pattern |",
+                  "| --- | --- | --- | --- |"]
+        lines += [f"| {row.where} | {_cell(row.text)} | {_cell(row.read_as)} | "
+                  f"{f'`{row.pattern}`' if row.pattern else ''} |" for row in reading_rows(report)]
+        more = not_shown(report)
+        lines += ["", more, ""] if more else [""]
     if report.ruled_out:
         lines += ["## Ruled out", ""]
         lines += [f"- `{cause}`: {' '.join(reasons)}"

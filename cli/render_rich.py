@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from cli.environment import Environment
 from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
+from cli.readings import not_shown, reading_rows, readings_heading
 from engine.report import DiagnosisReport
 
 if TYPE_CHECKING:
@@ -106,6 +107,15 @@ def print_rich(report: DiagnosisReport, env: Environment) -> None:
         console.print(f"How: why {top.cause} ranks first", style="bold")
         for line in how_lines(report, top):
             _line(console, 2 + 2 * line.depth, line.text, "dim" if line.depth else "")
+    if report.error_lines:
+        console.print()
+        console.print(readings_heading(report), style="bold")
+        for row in reading_rows(report):
+            _line(console, 2, f"{row.where}: {row.text}")
+            _line(console, 6, f"-> {row.read_as}", "", f"({row.pattern})" if row.pattern else "")
+        more = not_shown(report)
+        if more:
+            _line(console, 2, more, "dim")
     if report.ruled_out:
         console.print()
         console.print("Ruled out", style="bold")

@@ -9,6 +9,7 @@ content with tables and colour.
 from __future__ import annotations
 
 from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
+from cli.readings import not_shown, reading_rows, readings_heading
 from engine.report import DiagnosisReport
 
 TOP_REMEDIES = 2
@@ -55,6 +56,14 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
         top = report.diagnoses[0]
         lines += ["", bold(f"How: why {top.cause} ranks first")]
         lines += [f"  {'  ' * line.depth}{line.text}" for line in how_lines(report, top)]
+    if report.error_lines:
+        lines += ["", bold(readings_heading(report))]
+        for row in reading_rows(report):
+            pattern = dim(f" ({row.pattern})") if row.pattern else ""
+            lines += [f"  {row.where}: {row.text}", f"      -> {row.read_as}{pattern}"]
+        more = not_shown(report)
+        if more:
+            lines.append(f"  {more}")
     if report.ruled_out:
         lines.append("")
         lines.append(bold("Ruled out"))

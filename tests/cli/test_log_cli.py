@@ -72,3 +72,39 @@ def test_error_flag_reports_the_pattern_and_facts() -> None:
     assert entry["source"] == "error" and entry["pattern"] == "econnrefused"
     sources = {(s["fact"], s["source"], s["detail"]) for s in report["fact_sources"]}
     assert ("error_kind", "error", "econnrefused") in sources
+
+
+def test_text_report_says_which_log_lines_were_read_as_what(tmp_path: Path) -> None:
+    """The plain report lists each line read with its number, time, facts and pattern."""
+    log = tmp_path / "app.log"
+    log.write_text(f"2026-11-21T10:00:00Z boot\n2026-11-21T10:00:07Z worker: {RESET}\n",
+                   encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--log", str(log))
+    assert result.code == 0, result.err
+    section = result.out.split("Read from the log\n", 1)[1]
+    assert section.startswith(f"  log line 2 (2026-11-21T10:00:07Z): 2026-11-21T10:00:07Z "
+                              f"worker: {RESET}\n")
+    assert "-> error_kind=reset" in section.splitlines()[1]
+    assert "(go-read-tcp-reset)" in section.splitlines()[1]
+
+
+def test_text_report_says_when_the_error_text_matched_nothing() -> None:
+    """Pasted text no pattern knows is shown as read as nothing, not silently dropped."""
+    result = run_cli("diagnose", "--no-input", "--error", "the frobnicator is sad\nsecond line")
+    assert result.code == 0, result.err
+    section = result.out.split("Read from the error text\n", 1)[1].splitlines()
+    assert section[0] == "  error text: the frobnicator is sad (+1 more line)"
+    assert section[1] == "      -> nothing (no known error pattern matched)"
+
+
+def test_long_log_shows_the_first_lines_and_points_to_the_json(tmp_path: Path) -> None:
+    """Beyond the first lines shown, the text report says how many more the JSON holds."""
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"2026-11-21T10:00:{i:02d}Z {RESET}\n" for i in range(12)),
+                   encoding="utf-8")
+    text = run_cli("diagnose", "--no-input", "--log", str(log)).out
+    shown = [line for line in text.splitlines() if line.startswith("  log line ")]
+    assert len(shown) == 8
+    assert "  ... and 4 more in --format json (error_lines)" in text.splitlines()
+    markdown = run_cli("diagnose", "--no-input", "--format", "markdown", "--log", str(log)).out
+    assert "| log line 1 (2026-11-21T10:00:00Z) |" in markdown

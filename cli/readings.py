@@ -1,0 +1,77 @@
+"""What the error text and the log were read as, one entry per line read, for every renderer.
+
+The JSON's ``error_lines`` holds these entries in full. The text, rich and
+Markdown reports show the first few, so a user who pasted an error or gave
+``--log`` sees which line gave which fact, and which text matched no
+pattern, without asking for JSON. All renderers draw the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cli.how import show
+from engine.report import DiagnosisReport
+
+MAX_SHOWN = 8
+TEXT_CHARS = 100
+NOTHING_READ = "nothing (no known error pattern matched)"
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    """One text that was read: where it came from, its first line, and what it said."""
+
+    where: str
+    text: str
+    read_as: str
+    pattern: str | None
+
+
+def _first_line(text: str) -> str:
+    """The first non-blank line, shortened; a multi-line paste says how many lines follow."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    first = lines[0]
+    if len(first) > TEXT_CHARS:
+        first = first[:TEXT_CHARS - 3] + "..."
+    more = len(lines) - 1
+    return f"{first} (+{more} more line{'s' if more > 1 else ''})" if more else first
+
+
+def _where(entry: dict[str, Any]) -> str:
+    if entry.get("source") == "log":
+        where = f"log line {entry['line']}" if entry.get("line") else "log"
+        return f"{where} ({entry['timestamp']})" if entry.get("timestamp") else where
+    return "error text"
+
+
+def reading_rows(report: DiagnosisReport) -> list[ReadingRow]:
+    """The first ``MAX_SHOWN`` texts read, in the order they were read."""
+    rows = []
+    for entry in report.error_lines[:MAX_SHOWN]:
+        facts = entry.get("facts") or {}
+        read_as = ", ".join(f"{fact}={show(value)}" for fact, value in facts.items())
+        rows.append(ReadingRow(_where(entry), _first_line(str(entry.get("text", ""))),
+                               read_as or NOTHING_READ, entry.get("pattern")))
+    return rows
+
+
+def readings_heading(report: DiagnosisReport) -> str:
+    """The section title: which inputs were read."""
+    sources = {entry.get("source") for entry in report.error_lines}
+    if sources == {"log"}:
+        return "Read from the log"
+    if "log" in sources:
+        return "Read from the error text and the log"
+    return "Read from the error text"
+
+
+def not_shown(report: DiagnosisReport) -> str | None:
+    """A note on the entries left out, pointing to the JSON that has them."""
+    hidden = len(report.error_lines) - MAX_SHOWN
+    if hidden <= 0:
+        return None
+    return f"... and {hidden} more in --format json (error_lines)"
