@@ -72,6 +72,15 @@ FAMILIES = [
     ("org.apache.http.TruncatedChunkException: Truncated chunk (expected size: 8,192; actual "
      "size: 4,096)", "eof"),
     ("curl: (56) GnuTLS recv error (-12): A TLS fatal alert has been received.", "tls_error"),
+    ("ConnectionResetError: [WinError 64] The specified network name is no longer available",
+     "reset"),
+    ("SocketException: Connection refused (OS Error: The remote computer refused the network "
+     "connection, errno = 1225), address = localhost, port = 8787", "refused"),
+    ('Swift_TransportException: Expected response code 220 but got code "", with message ""',
+     "eof"),
+    ("Error: Connection disconnected with error 'Error: Server timeout elapsed without receiving "
+     "a message from the server.'.", "timeout"),
+    ("thrift.transport.TTransport.TTransportException: TSocket read 0 bytes", "eof"),
 ]
 
 # Wrappers that say a connection failed but not how: read, with kind unknown.
