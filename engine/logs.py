@@ -142,19 +142,18 @@ def _lines(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[tuple[
 
 def _candidates(lowered: bytes, plan: TriggerPlan) -> list[tuple[int, set[int]]]:
     """Start offsets of the lines holding a planned gram, with the patterns to read them with."""
-    lines: dict[int, set[int]] = {}
-    for group, search in enumerate(plan.searches):
+    starts: set[int] = set()
+    for search in plan.searches:
         found = search.search(lowered)
         while found is not None:
             position = found.start()
-            start = lowered.rfind(b"\n", 0, position) + 1
-            lines.setdefault(start, set()).add(group)
+            starts.add(lowered.rfind(b"\n", 0, position) + 1)
             end = lowered.find(b"\n", position)
             found = search.search(lowered, end + 1) if end >= 0 else None
     candidates = []
-    for start, groups in sorted(lines.items()):
+    for start in sorted(starts):
         end = lowered.find(b"\n", start)
-        patterns = plan.patterns_in(groups, lowered[start:end if end >= 0 else len(lowered)])
+        patterns = plan.patterns_in(lowered[start:end if end >= 0 else len(lowered)])
         if patterns:
             candidates.append((start, patterns))
     return candidates

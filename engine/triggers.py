@@ -25,7 +25,8 @@ import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+
+from engine.literalindex import LiteralIndex, trie_regex
 
 GRAM_MIN = 3
 GRAM_MAX = 6
@@ -43,18 +44,13 @@ class TriggerPlan:
     grams: tuple[bytes, ...]
     searches: tuple[re.Pattern[bytes], ...]
     patterns: tuple[tuple[int, ...], ...]
-    members: tuple[tuple[tuple[bytes, tuple[int, ...]], ...], ...]
     literals: tuple[bytes, ...]
     every_line: tuple[int, ...]
+    index: LiteralIndex
 
-    def patterns_in(self, groups: set[int], lowered_line: bytes) -> set[int]:
-        """The patterns to read a line with: a gram of theirs is in the line, and their literal."""
-        found: set[int] = set()
-        for group in groups:
-            for gram, patterns in self.members[group]:
-                if gram in lowered_line:
-                    found.update(patterns)
-        return {index for index in found if self.literals[index] in lowered_line}
+    def patterns_in(self, lowered_line: bytes) -> set[int]:
+        """The patterns to read a candidate line with: those whose literal it holds."""
+        return self.index.patterns_in(lowered_line)
 
 
 class TriggerPlanner:
@@ -69,6 +65,7 @@ class TriggerPlanner:
             literal.encode("ascii") if literal and literal.isascii() else b""
             for literal in literals
         )
+        self.index = LiteralIndex(self._literals)
         self._by_literal: dict[str, list[int]] = {}
         for index, literal in enumerate(literals):
             if literal and literal.isascii():
@@ -125,18 +122,14 @@ class TriggerPlanner:
             groups.setdefault(gram[0], []).append(gram)
         return TriggerPlan(
             grams=tuple(gram.encode("ascii") for gram in chosen),
-            searches=tuple(re.compile(_trie(grams)) for grams in groups.values()),
+            searches=tuple(re.compile(trie_regex(grams)) for grams in groups.values()),
             patterns=tuple(
                 tuple(sorted({i for gram in grams for i in self._patterns_for(gram)}))
                 for grams in groups.values()
             ),
-            members=tuple(
-                tuple((gram.encode("ascii"), tuple(sorted(self._patterns_for(gram))))
-                      for gram in grams)
-                for grams in groups.values()
-            ),
             literals=self._literals,
             every_line=self.every_line,
+            index=self.index,
         )
 
     def _patterns_for(self, gram: str) -> set[int]:
@@ -153,21 +146,3 @@ def literal_grams(literal: str) -> set[str]:
         for start in range(len(literal) - size + 1)
     }
 
-
-def _trie(grams: list[str]) -> bytes:
-    """One regex for grams sharing a first byte: the byte, then a trie of their tails."""
-    root: dict[str, dict[str, Any]] = {}
-    for gram in grams:
-        node = root
-        for char in gram:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict[str, Any]]) -> str:
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(root).encode("ascii")
