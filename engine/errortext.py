@@ -36,6 +36,7 @@ from functools import cached_property
 from typing import Any
 
 from engine.kbmodel import KnowledgeBase
+from engine.literalcheck import literal_escape
 from engine.schema import ErrorPattern, FactType
 from engine.triggers import TriggerPlanner
 
@@ -219,7 +220,8 @@ class ExampleFailure:
 
 
 def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
-    """Every ``match`` example must match (and contain the literal); no ``no_match`` may.
+    """Every ``match`` example must match (and contain the literal); no ``no_match`` may;
+    and no text the regex matches may lack the literal (``engine.literalcheck``).
 
     The same check runs in pytest and can back ``kb test``: an example that
     fails is a pattern that does not read what its author promised.
@@ -240,4 +242,11 @@ def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
         for line in pattern.examples.no_match:
             if compiled.regex.search(line[:MAX_TEXT_CHARS]) is not None:
                 failures.append(ExampleFailure(pattern.id, line, "matches but should not", where))
+        literal = compiled.literal
+        escape = literal_escape(pattern.regex, literal, FLAGS) if literal else None
+        if escape is not None:
+            failures.append(ExampleFailure(
+                pattern.id, escape, f"the regex also matches text without the literal "
+                f"{compiled.literal!r}, which is never read (split the pattern or widen the "
+                f"literal)", where))
     return failures
