@@ -112,11 +112,17 @@ def test_application_refusals_are_not_read_as_tcp_refused(
     assert reader_for(knowledge).read(line)["error_kind"][0] == "unknown"
 
 
-def test_diagnose_reads_an_rsync_line_end_to_end() -> None:
-    """`diagnose --error` on rsync's closed-connection line gives eof from its own pattern."""
-    line = "rsync: connection unexpectedly closed (0 bytes received so far) [sender]"
+@pytest.mark.parametrize(("line", "facts", "pattern"), [
+    ("rsync: connection unexpectedly closed (0 bytes received so far) [sender]",
+     {"error_kind": "eof"}, "rsync-connection-unexpectedly-closed"),
+    ("X-Squid-Error: ERR_CONNECT_FAIL 111",
+     {"error_kind": "refused", "phase": "connect"}, "squid-err-connect-fail-refused"),
+])
+def test_diagnose_reads_a_family_end_to_end(line: str, facts: dict[str, str],
+                                            pattern: str) -> None:
+    """`diagnose --error` on rsync's and Squid's lines gives their kind from their own pattern."""
     result = run_cli("diagnose", "--no-input", "--error", line, "--format", "json")
     assert result.code == 0, result.err
     report = json.loads(result.out)
-    assert report["facts"]["error_kind"] == "eof"
-    assert report["error_lines"][0]["pattern"] == "rsync-connection-unexpectedly-closed"
+    assert {fact: report["facts"][fact] for fact in facts} == facts
+    assert report["error_lines"][0]["pattern"] == pattern

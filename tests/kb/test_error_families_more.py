@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
-from tests.conftest import run_cli
 
 # One line per family as the software prints it, with the kind a person would
 # give it. Each read with its kind by test_each_family_is_read_with_its_kind
@@ -175,13 +172,3 @@ def test_look_alikes_keep_their_own_reading(
     facts = reader_for(knowledge).read(line)
     assert facts.get("error_kind", (None, ""))[0] == expected
 
-
-def test_diagnose_reads_a_squid_error_end_to_end() -> None:
-    """`diagnose --error` on Squid's ERR_CONNECT_FAIL 111 reads refused at connect (Squid's own)."""
-    line = "X-Squid-Error: ERR_CONNECT_FAIL 111"
-    result = run_cli("diagnose", "--no-input", "--error", line, "--format", "json")
-    assert result.code == 0, result.err
-    report = json.loads(result.out)
-    assert report["facts"]["error_kind"] == "refused"
-    assert report["facts"]["phase"] == "connect"
-    assert report["error_lines"][0]["pattern"] == "squid-err-connect-fail-refused"
