@@ -12,6 +12,7 @@ from engine.triggers import literal_grams
 from tests.bench.bench_errortext import LOOKALIKES, ORDINARY
 from tests.conftest import run_cli
 from tests.kb.test_error_families_enterprise import FAMILIES as ENTERPRISE_FAMILIES
+from tests.kb.test_error_families_lang import FAMILIES as LANG_FAMILIES
 from tests.kb.test_error_families_longtail import FAMILIES as LONG_TAIL_FAMILIES
 from tests.kb.test_error_families_more import FAMILIES as MORE_FAMILIES
 
@@ -156,7 +157,8 @@ BARE_WORD_LITERALS = {"connection-reset", "http2-stream-reset"}
 
 
 @pytest.mark.parametrize(("line", "expected"),
-                         FAMILIES + LONG_TAIL_FAMILIES + ENTERPRISE_FAMILIES + MORE_FAMILIES)
+                         FAMILIES + LONG_TAIL_FAMILIES + ENTERPRISE_FAMILIES + MORE_FAMILIES
+                         + LANG_FAMILIES)
 def test_each_family_is_read_with_its_kind(
     knowledge: KnowledgeBase, line: str, expected: str
 ) -> None:
