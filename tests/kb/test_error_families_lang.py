@@ -1,4 +1,4 @@
-"""Operating-system socket errors in other languages, added in round 23: read end to end."""
+"""Socket errors in other languages (glibc and Winsock texts) are read with their kinds."""
 
 from __future__ import annotations
 
