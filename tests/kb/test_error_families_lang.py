@@ -78,6 +78,7 @@ NOT_THESE = [
     "Połączenie zostało zamknięte przez użytkownika",
     "Connessione interrotta dall'utente",
     "Verbinding is hersteld",
+    "De verbinding is weggevallen. Probeer het opnieuw.",
     "Hedef makine etkin",
     "the rota for the on-call pipe",
 ]
