@@ -247,6 +247,6 @@ def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
         if escape is not None:
             failures.append(ExampleFailure(
                 pattern.id, escape, f"the regex also matches text without the literal "
-                f"{compiled.literal!r}, which is never read (split the pattern or widen the "
+                f"{literal!r}, which is never read (split the pattern or widen the "
                 f"literal)", where))
     return failures

@@ -44,7 +44,6 @@ class TriggerPlan:
     grams: tuple[bytes, ...]
     searches: tuple[re.Pattern[bytes], ...]
     patterns: tuple[tuple[int, ...], ...]
-    literals: tuple[bytes, ...]
     every_line: tuple[int, ...]
     index: LiteralIndex
 
@@ -127,7 +126,6 @@ class TriggerPlanner:
                 tuple(sorted({i for gram in grams for i in self._patterns_for(gram)}))
                 for grams in groups.values()
             ),
-            literals=self._literals,
             every_line=self.every_line,
             index=self.index,
         )

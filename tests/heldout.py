@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from engine.errortext import ErrorReader
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -36,6 +38,11 @@ def claimed_kind(got: str | None) -> str | None:
     leaves a line unread; it is never a misreading.
     """
     return None if got == "unknown" else got
+
+
+def kind_claimed_by(reader: ErrorReader, line: str) -> str | None:
+    """The kind the reader claims for a held-out line (``None``: none, or ``unknown``)."""
+    return claimed_kind(reader.read(line).get("error_kind", (None,))[0])
 
 
 def read_right(got: str | None, want: str) -> bool:

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine.errortext import reader_for  # noqa: E402
 from engine.loader import load_kb  # noqa: E402
-from tests.heldout import claimed_kind, heldout_files, heldout_lines, read_right  # noqa: E402
+from tests.heldout import heldout_files, heldout_lines, kind_claimed_by, read_right  # noqa: E402
 
 
 def main() -> int:
@@ -47,7 +47,7 @@ def main() -> int:
         for item in lines:
             want = item.get("relabelled_from", item["error_kind"]) if args.as_collected \
                 else item["error_kind"]
-            got = claimed_kind(reader.read(item["line"]).get("error_kind", (None,))[0])
+            got = kind_claimed_by(reader, item["line"])
             if read_right(got, want):
                 right += 1
                 continue

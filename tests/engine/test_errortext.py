@@ -15,7 +15,7 @@ from engine.errortext import (
     reader_for,
 )
 from engine.kbmodel import KnowledgeBase
-from tests.heldout import claimed_kind, heldout_files, heldout_lines, read_right
+from tests.heldout import heldout_files, heldout_lines, kind_claimed_by, read_right
 
 PER_PATTERN_BUDGET_SECONDS = 0.005
 
@@ -111,7 +111,7 @@ def test_heldout_lines_are_read_right_at_least_95_percent(
     reader = reader_for(knowledge)
     right = sum(
         1 for item in lines
-        if read_right(reader.read(item["line"]).get("error_kind", (None,))[0], item["error_kind"])
+        if read_right(kind_claimed_by(reader, item["line"]), item["error_kind"])
     )
     assert len(lines) >= 15
     assert right / len(lines) >= 0.95, f"{right}/{len(lines)}"
@@ -127,7 +127,7 @@ def test_heldout_lines_are_never_misread(knowledge: KnowledgeBase) -> None:
     wrong = []
     for file in heldout_files():
         for item in heldout_lines(file):
-            got = claimed_kind(reader.read(item["line"]).get("error_kind", (None,))[0])
+            got = kind_claimed_by(reader, item["line"])
             if item["error_kind"] != "unknown" and got is not None and got != item["error_kind"]:
                 wrong.append((file.name, item["line"][:80], got))
     assert wrong == []
