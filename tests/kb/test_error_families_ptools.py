@@ -97,6 +97,35 @@ FAMILIES = [
     ("level=warn caller=client.go:379 component=client host=loki:3100 msg=\"error sending batch, "
      "will retry\" status=-1 error=\"Post \\\"http://loki:3100/loki/api/v1/push\\\": dial tcp: "
      "lookup loki on 127.0.0.11:53: server misbehaving\"", "unknown"),
+    # more package managers, Kubernetes, CI, cloud, monitoring (round two)
+    ("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) "
+     "after connection broken by 'ProxyError('Cannot connect to proxy.', OSError(0, 'Error'))': "
+     "/simple/lunr/", "unknown"),
+    ("  Temporary failure resolving 'security.ubuntu.com'", "unknown"),
+    ("Could not retrieve mirrorlist http://mirrorlist.centos.org/?release=7&arch=x86_64&repo=os"
+     "&infra=stock error was", "unknown"),
+    ("Cannot find a valid baseurl for repo: base/7/x86_64", "unknown"),
+    ("[Composer\\Downloader\\TransportException] The \"http://packagist.org/packages.json\" file "
+     "could not be downloaded: failed to open stream: Connection timed out", "timeout"),
+    ("{\"level\":\"warn\",\"caller\":\"rafthttp/probing_status.go:68\",\"msg\":\"prober detected "
+     "unhealthy status\",\"round-tripper-name\":\"ROUND_TRIPPER_SNAPSHOT\",\"error\":\"dial tcp "
+     "127.0.0.1:12380: connect: connection refused\"}", "refused"),
+    ("Envoy proxy is NOT ready: config not received from XDS server (is Istiod running?): cds "
+     "updates: 0 successful, 0 rejected; lds updates: 0 successful, 0 rejected", "unknown"),
+    ("Runner connect error: Error: Conflict. Retrying until reconnected.", "unknown"),
+    ("azure.core.exceptions.ServiceRequestTimeoutError: Connection timed out", "timeout"),
+    ("azure.core.exceptions.ServiceResponseTimeoutError: The read operation timed out", "timeout"),
+    ("could not query provider registry for registry.terraform.io/hashicorp/google: the request "
+     "failed after 2 attempts, please try again later", "unknown"),
+    ("ts=2022-07-10T18:04:29.280Z caller=notifier.go:527 component=notifier alertmanager="
+     "http://10.128.4.14:9093/api/v2/alerts count=1 msg=\"Error sending alert\" err=\"Post "
+     "\\\"http://10.128.4.14:9093/api/v2/alerts\\\": dial tcp 10.128.4.14:9093: connect: no route "
+     "to host\"", "unknown"),
+    ("failed to connect to server - please inspect Grafana server log for details", "unknown"),
+    ("error_class=Fluent::Plugin::ElasticsearchOutput::RecoverableRequestFailure error=\"could not "
+     "push logs to Elasticsearch cluster ({:host=>\\\"elasticsearch\\\", :port=>9200}): "
+     "connect_write timeout reached\"", "timeout"),
+    ("failed to establish connection with node fluentd-aggregator", "unknown"),
     # service meshes
     ("warning envoy config external/envoy/source/extensions/config_subscription/grpc/"
      "grpc_stream.h:190 StreamAggregatedResources gRPC config stream to xds-grpc closed since "
