@@ -126,6 +126,22 @@ FAMILIES = [
      "push logs to Elasticsearch cluster ({:host=>\\\"elasticsearch\\\", :port=>9200}): "
      "connect_write timeout reached\"", "timeout"),
     ("failed to establish connection with node fluentd-aggregator", "unknown"),
+    # Envoy details, Caddy, GnuTLS under apt and git, docker-compose (round three)
+    ("{\"response_code\": \"0\", \"response_flags\": \"DC\", \"response_code_details\": "
+     "\"downstream_remote_disconnect\", \"bytes_sent\": \"0\"}", "eof"),
+    ("{\"response_code\": \"503\", \"response_flags\": \"URX,UF\", \"response_code_details\": "
+     "\"upstream_reset_before_response_started{connection_timeout}\"}", "timeout"),
+    ("\"response_code_details\": \"upstream_per_try_timeout\"", "timeout"),
+    ("{\"response_code\": \"504\", \"response_flags\": \"UT\", \"response_code_details\": "
+     "\"response_timeout\"}", "timeout"),
+    ("{\"level\":\"error\",\"logger\":\"http.log.error\",\"msg\":\"no upstreams available\","
+     "\"status\":503}", "unknown"),
+    ("Err:2 https://pkgs.tailscale.com/stable/ubuntu kinetic InRelease  Could not handshake: Error "
+     "in the pull function. [IP: 167.172.11.40 443]", "tls_error"),
+    ("error: RPC failed; curl 56 GnuTLS recv error (-54): Error in the pull function.",
+     "tls_error"),
+    ("ERROR: An HTTP request took too long to complete. Retry with --verbose to obtain debug "
+     "information.", "timeout"),
     # service meshes
     ("warning envoy config external/envoy/source/extensions/config_subscription/grpc/"
      "grpc_stream.h:190 StreamAggregatedResources gRPC config stream to xds-grpc closed since "
