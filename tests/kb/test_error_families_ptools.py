@@ -142,6 +142,18 @@ FAMILIES = [
      "tls_error"),
     ("ERROR: An HTTP request took too long to complete. Retry with --verbose to obtain debug "
      "information.", "timeout"),
+    # cargo, AWS SDKs, Jenkins remoting (round four)
+    ("error: failed to fetch into: /home/u/.cargo/git/db/rege-e7e\n  network failure seems to "
+     "have happened", "unknown"),
+    ("[01:18:18] error: failed to download from `https://crates.io/api/v1/crates/openssl-src/"
+     "111.0.1+1.1.1/download`", "unknown"),
+    ("Error: operation error IAM: GetOpenIDConnectProvider, https response error StatusCode: 0, "
+     "RequestID: , request send failed, Post \"https://iam.amazonaws.com/\": dial tcp "
+     "x.x.x.x:443: i/o timeout", "timeout"),
+    ("Exception in thread \"main\" com.amazonaws.SdkClientException: Unable to execute HTTP "
+     "request: secretsmanager.ap-south-1.amazonaws.com", "unknown"),
+    ("java.io.IOException: Backing channel 'JNLP4-connect connection from 10.248.88.35/"
+     "10.248.88.35:34716' is disconnected.", "unknown"),
     # service meshes
     ("warning envoy config external/envoy/source/extensions/config_subscription/grpc/"
      "grpc_stream.h:190 StreamAggregatedResources gRPC config stream to xds-grpc closed since "
