@@ -154,6 +154,21 @@ FAMILIES = [
      "request: secretsmanager.ap-south-1.amazonaws.com", "unknown"),
     ("java.io.IOException: Backing channel 'JNLP4-connect connection from 10.248.88.35/"
      "10.248.88.35:34716' is disconnected.", "unknown"),
+    # containers/image, kubectl, NuGet, telemetry exporters (round five)
+    ("rpc error: code = Unknown desc = error pinging docker registry registry.redhat.io: Get "
+     "\"https://registry.redhat.io/v2/\": dial tcp: lookup registry.redhat.io on "
+     "192.168.31.100:53: server misbehaving", "unknown"),
+    ("Error from server (ServiceUnavailable): the server is currently unable to handle the "
+     "request (get nodes.metrics.k8s.io)", "unknown"),
+    ("error NU1301: Failed to retrieve information about 'Microsoft.NETCore.App.Host.win-x64' "
+     "from remote source 'https://api.nuget.org/v3-flatcontainer/microsoft.netcore.app.host."
+     "win-x64/index.json'.", "unknown"),
+    ("level=info msg=\"Exporting failed. Will retry the request after interval.\" "
+     "component_id=otelcol.exporter.otlp.tempo error=\"rpc error: code = Unavailable desc = "
+     "connection refused\"", "refused"),
+    ("ts=2022-12-05T13:35:53.495Z caller=dedupe.go:112 component=remote level=warn "
+     "remote_name=2eb187 url=http://prometheus-kafka-adapter.sma.svc.cluster.local:80/receive "
+     "msg=\"Failed to send batch, retrying\"", "unknown"),
     # service meshes
     ("warning envoy config external/envoy/source/extensions/config_subscription/grpc/"
      "grpc_stream.h:190 StreamAggregatedResources gRPC config stream to xds-grpc closed since "
