@@ -169,6 +169,9 @@ FAMILIES = [
     ("ts=2022-12-05T13:35:53.495Z caller=dedupe.go:112 component=remote level=warn "
      "remote_name=2eb187 url=http://prometheus-kafka-adapter.sma.svc.cluster.local:80/receive "
      "msg=\"Failed to send batch, retrying\"", "unknown"),
+    # Go's local-close texts (round six)
+    ("read tcp 10.0.0.1:1234->10.0.0.2:443: use of closed network connection", "unknown"),
+    ("http2: client connection force closed via ClientConn.Close", "unknown"),
     # service meshes
     ("warning envoy config external/envoy/source/extensions/config_subscription/grpc/"
      "grpc_stream.h:190 StreamAggregatedResources gRPC config stream to xds-grpc closed since "
