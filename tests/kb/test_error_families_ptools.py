@@ -172,6 +172,10 @@ FAMILIES = [
     # Go's local-close texts (round six)
     ("read tcp 10.0.0.1:1234->10.0.0.2:443: use of closed network connection", "unknown"),
     ("http2: client connection force closed via ClientConn.Close", "unknown"),
+    # Ansible's URL helper, Grafana's Loki data source (round seven)
+    ("fatal: [localhost]: FAILED! => {\"changed\": false, \"msg\": \"Failed to connect to "
+     "galaxy.ansible.com at port 443: [Errno 110] Connection timed out\"}", "timeout"),
+    ("Unable to connect with Loki. Please check the server logs for more details.", "unknown"),
     # service meshes
     ("warning envoy config external/envoy/source/extensions/config_subscription/grpc/"
      "grpc_stream.h:190 StreamAggregatedResources gRPC config stream to xds-grpc closed since "
