@@ -176,6 +176,10 @@ FAMILIES = [
     ("fatal: [localhost]: FAILED! => {\"changed\": false, \"msg\": \"Failed to connect to "
      "galaxy.ansible.com at port 443: [Errno 110] Connection timed out\"}", "timeout"),
     ("Unable to connect with Loki. Please check the server logs for more details.", "unknown"),
+    ("2025-08-26 18:32:15 +0530 [warn]: #0 detached forwarding server 'coreserver' "
+     "host=\"coreserver\" port=24224 phi=16.010400375908784 phi_threshold=16", "unknown"),
+    ("2019-03-01 10:00:00 +0000 [warn]: #0 detached forwarding server 'aggregator' "
+     "host=\"10.0.0.5\" port=24224 hard_timeout=true", "timeout"),
     # service meshes
     ("warning envoy config external/envoy/source/extensions/config_subscription/grpc/"
      "grpc_stream.h:190 StreamAggregatedResources gRPC config stream to xds-grpc closed since "
