@@ -1,0 +1,140 @@
+"""Data stores, brokers and infrastructure servers of datastores-brokers-2.yaml: read end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errortext import reader_for
+from engine.kbmodel import KnowledgeBase
+
+# One line per family as the software prints it (taken from the project's
+# source or an issue thread quoting it), with the kind a person would give it.
+# `unknown` families must claim `unknown`: the text says a connection failed,
+# not how.
+FAMILIES = [
+    # ZooKeeper
+    ("WARN org.apache.zookeeper.ClientCnxn: Session 0x0 for server zhangyun:2181, unexpected "
+     "error, closing socket connection and attempting reconnect", "unknown"),
+    ("INFO channel for sessionid 0x0 is lost, closing socket connection and attempting reconnect "
+     "(org.apache.zookeeper.ClientCnxn)", "unknown"),
+    ("INFO Unable to read additional data from client, it probably closed the socket: address = "
+     "/172.19.0.1:60056, session = 0x0 (org.apache.zookeeper.server.NIOServerCnxn)", "eof"),
+    ("WARN  [QuorumConnectionThread-[myid=2]-3:QuorumCnxManager@400] - Cannot open channel to 3 "
+     "at election address /192.168.24.142:3888", "unknown"),
+    ("WARN  [RecvWorker:0:QuorumCnxManager$RecvWorker@1242] - Connection broken for id 0, my id "
+     "= 2, error = ", "unknown"),
+    # Hadoop, HDFS, Spark
+    ("INFO ipc.Client: Retrying connect to server: ubuntu102/192.168.78.102:8032. Already tried 0 "
+     "time(s); retry policy is RetryUpToMaximumCountWithFixedSleep(maxRetries=10, "
+     "sleepTime=1000 MILLISECONDS)", "unknown"),
+    ("INFO hdfs.DFSClient: Exception in createBlockOutputStream 192.168.10.46:50010 "
+     "java.io.IOException: Bad connect ack with firstBadLink as 192.168.10.47:54313", "unknown"),
+    ("WARN hdfs.DFSClient: Failed to connect to /172.19.0.2:9866 for file /user/root/foo.txt for "
+     "block BP-1872787820-172.19.0.2-1698102830448:blk_1073741825_1001, add to deadNodes and "
+     "continue.", "unknown"),
+    ("19/08/22 15:40:22 ERROR client.TransportResponseHandler: Still have 1 requests outstanding "
+     "when connection from /192.168.2.12:56274 is closed", "eof"),
+    ("org.apache.spark.shuffle.FetchFailedException: java.io.IOException: Connection from "
+     "spark-worker-1/10.0.0.7:7337 closed", "eof"),
+    ("24/02/28 14:33:01 ERROR TaskSchedulerImpl: Lost executor 2 on 10.0.0.5: Remote RPC client "
+     "disassociated.", "unknown"),
+    # Elasticsearch
+    ("[2021-06-04T18:09:11,925][WARN ][o.e.x.s.t.n.SecurityNetty4HttpServerTransport] [es-node1] "
+     "received plaintext http traffic on an https channel, closing connection "
+     "Netty4HttpChannel{localAddress=0.0.0.0/0.0.0.0:9200, remoteAddress=/192.168.0.17:41104}",
+     "tls_error"),
+    ("Caused by: NodeNotConnectedException[[][127.0.0.1:9300] Node not connected]", "unknown"),
+    ("cloudwatcher: error: health check timeout: no Elasticsearch node available, try --help",
+     "timeout"),
+    ("no active connection found: no Elasticsearch node available", "unknown"),
+    # Cassandra drivers
+    ("com.datastax.driver.core.exceptions.NoHostAvailableException: All host(s) tried for query "
+     "failed (no host was tried)", "unknown"),
+    ("com.datastax.driver.core.exceptions.TransportException: [localhost/127.0.0.1:9042] Cannot "
+     "connect", "unknown"),
+    # Redis clients
+    ("io.lettuce.core.RedisConnectionException: Unable to connect to 127.0.0.1:6379", "unknown"),
+    ("org.redisson.client.RedisResponseTimeoutException: Redis server response timeout (3000 ms) "
+     "occured after 3 retry attempts", "timeout"),
+    ("MaxRetriesPerRequestError: Reached the max retries per request limit (which is 20). Refer "
+     "to \"maxRetriesPerRequest\" option for details.", "unknown"),
+    ("Error: Stream isn't writeable and enableOfflineQueue options is false", "unknown"),
+    ("redis: client is closed", "unknown"),
+    ("StackExchange.Redis.RedisConnectionException: No connection is active/available to service "
+     "this operation: PING", "unknown"),
+    ("UnableToConnect on localhost:6379/Interactive, Initializing/NotStarted, last: NONE, "
+     "origin: BeginConnectAsync", "unknown"),
+    ("redis.exceptions.RedisClusterException: Redis Cluster cannot be connected. Please provide "
+     "at least one reachable node.", "unknown"),
+    # RabbitMQ clients
+    ("pika.exceptions.AMQPHeartbeatTimeout: No activity or too many missed heartbeats in the last "
+     "60 seconds", "timeout"),
+    ("Error: Socket closed abruptly during opening handshake", "eof"),
+    ("dial amqp://guest:guest@localhost:5672/: Exception (501) Reason: \"EOF\"", "eof"),
+    ("com.rabbitmq.client.ShutdownSignalException: connection error", "unknown"),
+    ("org.springframework.amqp.AmqpConnectException", "unknown"),
+    # Kafka clients
+    ("ERROR:kafka.conn:<BrokerConnection node_id=1 host=Kafka:9092 <connected>>: Closing "
+     "connection. KafkaConnectionError: socket disconnected", "eof"),
+    ("KafkaJSRequestTimeoutError: Request Metadata(key: 3, version: 6) timed out", "timeout"),
+    ("KafkaJSConnectionClosedError: Closed connection", "eof"),
+    ("KafkaJSNumberOfRetriesExceeded", "unknown"),
+    # ActiveMQ, Hazelcast, Pulsar, etcd
+    ("WARN o.a.a.transport.failover.FailoverTransport.doReconnect:1100]-Failed to connect to "
+     "[tcp://xx:56161] after: 10 attempt(s) continuing to retry.", "unknown"),
+    ("Cause: Could not connect to broker URL: tcp://activemqcontainer:61616. Reason: "
+     "java.net.UnknownHostException: activemqcontainer", "unknown"),
+    ("java.lang.IllegalStateException: Unable to connect to any cluster.", "unknown"),
+    ("Heartbeat failed over the connection: ClientConnection{alive=true, connectionId=1, "
+     "remoteAddress=[10.0.0.5]:5701}", "timeout"),
+    ("org.apache.pulsar.client.api.PulsarClientException$ConnectException: Disconnected from "
+     "server at localhost/127.0.0.1:49173", "eof"),
+    ("org.apache.pulsar.client.api.PulsarClientException$TimeoutException: 2 lookup request "
+     "timedout after ms 30000", "timeout"),
+    ("org.apache.pulsar.client.api.PulsarClientException$ConnectException: "
+     "[localhost/127.0.0.1:6650] Failed to connect to localhost/127.0.0.1:6650", "unknown"),
+    ("Error: etcdclient: no available endpoints", "unknown"),
+    # SQL drivers
+    ("panic: pq: SSL is not enabled on the server", "tls_error"),
+    ("failed to connect to `user=postgres database=app`: 127.0.0.1:5432 (localhost): server "
+     "error: FATAL: password authentication failed for user \"postgres\" (SQLSTATE 28P01)",
+     "unknown"),
+    ("Error: Can't add new command when connection is in closed state", "unknown"),
+    ("Error: Client has encountered a connection error and is not queryable", "unknown"),
+]
+
+# A wrapper of this file with the socket error it carries: the cause decides.
+WRAPPED = [
+    ("Session 0x0 for server null, unexpected error, closing socket connection and attempting "
+     "reconnect java.net.ConnectException: Connection refused: no further information", "refused"),
+    ("Cannot open channel to 2 at election address host_name/public_ip:3888 "
+     "java.net.ConnectException: Connection refused", "refused"),
+    ("WARN [main] org.apache.hadoop.hdfs.DFSClient: Failed to connect to /10.0.0.93:50010 for "
+     "block, add to deadNodes and continue. org.apache.hadoop.net.ConnectTimeoutException: 60000 "
+     "millis timeout while waiting for channel to be ready for connect.", "timeout"),
+    ("org.springframework.amqp.AmqpConnectException: java.net.ConnectException: Connection "
+     "refused", "refused"),
+    ("javax.jms.JMSException: Could not connect to broker URL: tcp://localhost:61616. Reason: "
+     "java.net.ConnectException: Connection refused", "refused"),
+    ("failed to connect to `host=localhost user=postgres database=postgres`: dial error (dial tcp "
+     "127.0.0.1:5432: connect: connection refused)", "refused"),
+    ("SSE setup error: MaxRetriesPerRequestError: Reached the max retries per request limit "
+     "(which is 20)\nRedis subscriber error: Error: connect ECONNREFUSED 127.0.0.1:6379",
+     "refused"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), FAMILIES)
+def test_each_family_is_read_with_its_kind(
+    knowledge: KnowledgeBase, line: str, expected: str
+) -> None:
+    """A line of each family gets the kind a person would give it, after precedence."""
+    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), WRAPPED)
+def test_the_cause_inside_a_wrapper_decides(
+    knowledge: KnowledgeBase, line: str, expected: str
+) -> None:
+    """A driver or broker wrapper that claims unknown yields to the socket error it carries."""
+    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
