@@ -101,6 +101,52 @@ FAMILIES = [
      "unknown"),
     ("Error: Can't add new command when connection is in closed state", "unknown"),
     ("Error: Client has encountered a connection error and is not queryable", "unknown"),
+    # batch 2: ZooKeeper 3.6+, Kafka's ZooKeeper client, Hadoop, Spark, Elasticsearch
+    ("WARN Session 0x1000032b94e0001 for server zookeeper/172.23.0.2:2181, Closing socket "
+     "connection. Attempting reconnect except it is a SessionExpiredException. "
+     "(org.apache.zookeeper.ClientCnxn)", "unknown"),
+    ("kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection while in "
+     "state: CONNECTING", "timeout"),
+    ("06:20,317 [main] WARN  org.apache.hadoop.ipc.Client - Failed to connect to server: "
+     "quickstart.cloudera/127.0.0.1:40718: retries get failed due to exceeded maximum allowed "
+     "retries number: 3", "unknown"),
+    ("WARN  [rpc-server-3-4] server.TransportChannelHandler: Exception in connection from "
+     "/10.0.0.17:53218", "unknown"),
+    ("[2021-06-08T17:06:03,540][WARN ][o.e.x.c.s.t.n.SecurityNetty4Transport] [es-node1] client "
+     "did not trust this server's certificate, closing connection "
+     "Netty4TcpChannel{localAddress=0.0.0.0/0.0.0.0:9300, remoteAddress=/192.168.0.17:34346}",
+     "tls_error"),
+    ("WARN  [RebuildLock] ensureIndex failed (...): Timeout connecting to "
+     "[localhost/127.0.0.1:9200]", "timeout"),
+    # MongoDB, Telegraf, ClickHouse, NATS, Kafka
+    ("{\"t\":{\"$date\":\"2025-01-13T01:39:20.974+00:00\"},\"s\":\"I\",  \"c\":\"-\",        "
+     "\"id\":20883,   \"ctx\":\"conn2\",\"msg\":\"Interrupted operation as its client "
+     "disconnected\",\"attr\":{\"opId\":14337}}", "eof"),
+    ("Last reported error:  Couldn't get a connection within the time limit", "timeout"),
+    ("2019/11/12 01:48:41 server selection error: server selection timeout", "timeout"),
+    ("2022-07-04T06:54:09Z E! [agent] Error writing to output [influxdb]: could not write any "
+     "address", "unknown"),
+    ("clickhouse: acquire conn timeout. you can increase the number of max open conn or the dial "
+     "timeout", "timeout"),
+    ("outbox.itest.ts     NatsError: CONNECTION_REFUSED", "refused"),
+    ("Error connecting to node node1:9092 (id: 2 rack: null) java.net.UnknownHostException",
+     "unknown"),
+    # RabbitMQ, Redis, Hazelcast, Artemis
+    ("pika.exceptions.AMQPConnectionError", "unknown"),
+    ("Staging backend: `ClientClosedError: The client is closed`", "unknown"),
+    ("com.hazelcast.client.HazelcastClientNotActiveException: Client is shutdown", "unknown"),
+    ("Suspecting Member [10.0.0.2]:5701 - 1 because it has not sent any heartbeats since "
+     "2021-01-01 10:00:00.000. Now: 2021-01-01 10:01:00.000, heartbeat timeout: 60000 ms, "
+     "suspicion level: 1.00", "timeout"),
+    ("AMQ212037: Connection failure has been detected: AMQ219011: Did not receive data from "
+     "server for org.apache.activemq.artemis.core.remoting.impl.netty.NettyConnection@1",
+     "timeout"),
+    # SQL drivers
+    ("QueryFailedError: Query read timeout", "timeout"),
+    ("[mysql] 2026/08/29 03:24:30 connection.go:801 closing bad idle connection: unexpected read "
+     "from socket", "unknown"),
+    ("error: error communicating with database: Cannot assign requested address (os error 99)",
+     "unknown"),
 ]
 
 # A wrapper of this file with the socket error it carries: the cause decides.
@@ -121,6 +167,10 @@ WRAPPED = [
     ("SSE setup error: MaxRetriesPerRequestError: Reached the max retries per request limit "
      "(which is 20)\nRedis subscriber error: Error: connect ECONNREFUSED 127.0.0.1:6379",
      "refused"),
+    ("WARN [TransportChannelHandler] Exception in connection from "
+     "node-s34-w08.lakehouse/10.244.8.42:7337\njava.io.IOException: Connection reset by peer",
+     "reset"),
+    ("error communicating with database: Connection refused (os error 111)", "refused"),
 ]
 
 
