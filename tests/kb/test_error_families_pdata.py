@@ -147,6 +147,32 @@ FAMILIES = [
      "from socket", "unknown"),
     ("error: error communicating with database: Cannot assign requested address (os error 99)",
      "unknown"),
+    # batch 3: Redis, MongoDB, Cassandra, ZooKeeper and NATS servers, Spark, Kafka
+    ("WARN 90224 --- [ioEventLoop-6-3] i.l.core.protocol.ConnectionWatchdog     : Cannot "
+     "reconnect to [redis/<unresolved>:6379]: CancellationException", "unknown"),
+    ("BE-1366\tRedisConnectionException: Unable to init enough connections amount! Only 0 of 24 "
+     "were initialized.", "unknown"),
+    ("StackExchange.Redis.RedisConnectionException: The message timed out in the backlog "
+     "attempting to send because no connection became available (5000ms)", "timeout"),
+    ("redis: all ring shards are down", "unknown"),
+    ("Connection pool for cluster0-shard-00-01.mongodb.net:27017 was cleared because another "
+     "operation failed with: connection() error occurred during connection handshake: auth error",
+     "unknown"),
+    ("MongoTopologyClosedError: Topology is closed", "unknown"),
+    ("com.mongodb.MongoSocketReadException: Exception receiving message", "unknown"),
+    ("Caused by: java.lang.RuntimeException: Unable to gossip with any peers", "unknown"),
+    ("[6] 2020/09/28 13:01:35.423085 [INF] 10.1.1.X:54812 - cid:860 - Slow Consumer Detected: "
+     "WriteDeadline of 2s Exceeded", "timeout"),
+    ("INFO  [SessionTracker:ZooKeeperServer@398] - Expiring session 0x15e6b0e4b660000, timeout "
+     "of 40000ms exceeded", "timeout"),
+    ("ERROR TransportRequestHandler: Error sending result StreamResponse{streamId=/jars/app.jar, "
+     "byteCount=1000, body=FileSegmentManagedBuffer} to /10.0.0.5:40000; closing connection",
+     "unknown"),
+    ("[Producer clientId=producer-1] Connection to node -3 "
+     "(ark-03.srvs.cloudkafka.com/10.0.0.9:9094) terminated during authentication. This may "
+     "happen due to any of the following reasons: (1) Authentication failed due to invalid "
+     "credentials with brokers older than 1.0.0, (2) Firewall blocking Kafka TLS traffic (eg it "
+     "may only allow HTTPS traffic), (3) Transient network issue.", "eof"),
 ]
 
 # A wrapper of this file with the socket error it carries: the cause decides.
@@ -171,6 +197,12 @@ WRAPPED = [
      "node-s34-w08.lakehouse/10.244.8.42:7337\njava.io.IOException: Connection reset by peer",
      "reset"),
     ("error communicating with database: Connection refused (os error 111)", "refused"),
+    ("WARN ConnectionWatchdog - Cannot reconnect to [172.31.46.124/<unresolved>:6379]: "
+     "finishConnect(..) failed: Connection refused: /172.31.46.124:6379", "refused"),
+    ("Connection pool for mongo-a.internal:27017 was cleared because another operation failed "
+     "with: \"connection <monitor> to 172.16.0.9:27017 timed out\"", "timeout"),
+    ("MongoPoolClearedError: Connection pool for localhost:27017 was cleared because another "
+     "operation failed with: \"connection <monitor> to 127.0.0.1:27017 closed\"", "eof"),
 ]
 
 
