@@ -173,6 +173,42 @@ FAMILIES = [
      "happen due to any of the following reasons: (1) Authentication failed due to invalid "
      "credentials with brokers older than 1.0.0, (2) Firewall blocking Kafka TLS traffic (eg it "
      "may only allow HTTPS traffic), (3) Transient network issue.", "eof"),
+    # batch 4: librdkafka, Kafka client and broker, etcd, NATS, RabbitMQ Java, Pulsar, Rust
+    ("KAFKA-3-ERROR: rdkafka#producer-15 10.0.0.7:9092/1: Receive failed: Disconnected", "eof"),
+    ("ssl://b-1.agoradev2kafkaclu.wnahze.c4.kafka.ap-northeast-1.amazonaws.com:9094/bootstrap: "
+     "Connection setup timed out in state CONNECT (after 30033ms in state CONNECT)", "timeout"),
+    ("kafka:9092/bootstrap: Failed to resolve 'kafka:9092': Name or service not known (after 2ms "
+     "in state CONNECT)", "unknown"),
+    ("Caused by: org.apache.kafka.common.errors.DisconnectException: Cancelled createTopics "
+     "request with correlation id 3 due to node 0 being disconnected", "eof"),
+    ("[2018-02-20 12:02:08,342] WARN Attempting to send response via channel for which there is "
+     "no open connection, connection id 10.132.0.32:9092-10.14.148.20:56352-96708 "
+     "(kafka.network.Processor)", "unknown"),
+    ("2021-01-16 10:01:55.705600 I | rafthttp: peer fa5e59193de34069 became inactive (message "
+     "send to peer failed)", "unknown"),
+    ("[7] 2025/04/25 02:01:04.339092 [ERR] 10.0.6.53:27827 - cid:10110160 - TLS handshake error: "
+     "EOF", "eof"),
+    ("07:01:32.693 [AMQP Connection 10.10.33.167:5672] ERROR c.r.c.impl.ForgivingExceptionHandler "
+     "- An unexpected connection driver error occured", "unknown"),
+    ("_pulsar.ConnectError: Pulsar error: ConnectError", "unknown"),
+    ("Pulsar error: TimeOut", "timeout"),
+    ("Error: error connecting to server: Connection refused (os error 111)", "refused"),
+    ("error occurred while attempting to establish a TLS connection: received fatal alert: "
+     "HandshakeFailure", "tls_error"),
+    # batch 5: names that do not resolve, no servers; ClickHouse, HBase
+    ("2017/03/20 14:24:50 [ERR] agent: failed to sync remote state: No known Consul servers",
+     "unknown"),
+    ("WARN  [org.apache.kafka.clients.ClientUtils] (main) Couldn't resolve server "
+     "kafka.backend.svc.cluster.local:9092 from bootstrap.servers as DNS resolution failed for "
+     "kafka.backend.svc.cluster.local", "unknown"),
+    ("ConfigException: No resolvable bootstrap urls given in bootstrap.servers", "unknown"),
+    ("java.lang.IllegalArgumentException: Unable to canonicalize address zhangyun:2181 because "
+     "it's not resolvable", "unknown"),
+    ("Code: 102. DB::NetException: Unexpected packet from server <host_FQDN>.mdb.yandexcloud.net:"
+     "9440 (expected Hello or Exception, got Unknown packet)", "unknown"),
+    ("java.io.IOException: Call to s103/172.18.18.103:16020 failed on local exception: "
+     "org.apache.hadoop.hbase.ipc.CallTimeoutException: Call id=466, waitTime=60001, "
+     "operationTimeout=60000 expired.", "timeout"),
 ]
 
 # A wrapper of this file with the socket error it carries: the cause decides.
@@ -201,6 +237,12 @@ WRAPPED = [
      "finishConnect(..) failed: Connection refused: /172.31.46.124:6379", "refused"),
     ("Connection pool for mongo-a.internal:27017 was cleared because another operation failed "
      "with: \"connection <monitor> to 172.16.0.9:27017 timed out\"", "timeout"),
+    ("07:01:32.693 [AMQP Connection 10.10.33.167:5672] ERROR "
+     "c.r.c.impl.ForgivingExceptionHandler - An unexpected connection driver error occured\n"
+     "java.net.SocketException: Connection timed out (Read failed)", "timeout"),
+    ("rafthttp: failed to read fa5e59193de34069 on stream Message (unexpected EOF)\n"
+     "2021-01-16 10:01:55.705600 I | rafthttp: peer fa5e59193de34069 became inactive (message "
+     "send to peer failed)", "eof"),
     ("MongoPoolClearedError: Connection pool for localhost:27017 was cleared because another "
      "operation failed with: \"connection <monitor> to 127.0.0.1:27017 closed\"", "eof"),
 ]
