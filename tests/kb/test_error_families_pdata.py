@@ -209,6 +209,27 @@ FAMILIES = [
     ("java.io.IOException: Call to s103/172.18.18.103:16020 failed on local exception: "
      "org.apache.hadoop.hbase.ipc.CallTimeoutException: Call id=466, waitTime=60001, "
      "operationTimeout=60000 expired.", "timeout"),
+    # batch 6: Redis cluster clients, RabbitMQ channel state, Elastic Stack, kafka-python errno
+    ("ClusterAllFailedError: Failed to refresh slots cache.", "unknown"),
+    ("nested exception is io.lettuce.core.RedisException: io.lettuce.core.RedisException: "
+     "Currently not connected. Commands are rejected.", "unknown"),
+    ("redis.clients.jedis.exceptions.JedisClusterMaxAttemptsException: No more cluster attempts "
+     "left.", "unknown"),
+    ("pika.exceptions.ChannelWrongStateError: Channel is closed.", "unknown"),
+    ("Error: Channel ended, no reply will be forthcoming", "unknown"),
+    ("Error nacking message for queue 67: IllegalOperationError: Channel closed", "unknown"),
+    ("[2023-06-26T05:59:46,601][WARN ][logstash.licensechecker.licensereader] Attempted to "
+     "resurrect connection to dead ES instance, but got an error {:url=>\"http://es:9200/\", "
+     ":exception=>LogStash::Outputs::ElasticSearch::HttpClient::Pool::BadResponseCodeError, "
+     ":message=>\"Got response code '401' contacting Elasticsearch at URL "
+     "'http://es:9200/_xpack'\"}", "unknown"),
+    ("ERROR: Failed to connect to backoff(elasticsearch(https://wazuh.indexer:9200))", "unknown"),
+    ("[ERROR][elasticsearch-service] Unable to retrieve version information from Elasticsearch "
+     "nodes. security_exception: [security_exception] Reason: unable to authenticate user "
+     "[kibana_system] for REST request [/_nodes?filter_path=nodes.*.version]", "unknown"),
+    ("[2024-11-18, 11:36:32 UTC] {conn.py:418} ERROR - Connect attempt to <BrokerConnection "
+     "node_id=1 host=localhost:9092 <connecting> [IPv6 ('::1', 9092, 0, 0)]> returned error 111. "
+     "Disconnecting.", "refused"),
 ]
 
 # A wrapper of this file with the socket error it carries: the cause decides.
@@ -243,6 +264,16 @@ WRAPPED = [
     ("rafthttp: failed to read fa5e59193de34069 on stream Message (unexpected EOF)\n"
      "2021-01-16 10:01:55.705600 I | rafthttp: peer fa5e59193de34069 became inactive (message "
      "send to peer failed)", "eof"),
+    ("[WARN ][logstash.outputs.elasticsearch][main] Attempted to resurrect connection to dead ES "
+     "instance, but got an error. {:url=>\"http://elasticsearch:9200/\", "
+     ":error_type=>LogStash::Outputs::ElasticSearch::HttpClient::Pool::HostUnreachableError, "
+     ":error=>\"Elasticsearch Unreachable: [http://elasticsearch:9200/][Manticore::"
+     "SocketException] Connection refused (Connection refused)\"}", "refused"),
+    ("metricbeat | ERROR [publisher_pipeline_output] pipeline/output.go:154  Failed to connect to "
+     "backoff(elasticsearch(http://elasticsearch:9200)): Get \"http://elasticsearch:9200\": dial "
+     "tcp 192.168.240.4:9200: connect: connection refused", "refused"),
+    ("[2025-03-06T10:53:51.450+00:00][ERROR][elasticsearch-service] Unable to retrieve version "
+     "information from Elasticsearch nodes. connect ECONNREFUSED 172.19.0.2:9300", "refused"),
     ("MongoPoolClearedError: Connection pool for localhost:27017 was cleared because another "
      "operation failed with: \"connection <monitor> to 127.0.0.1:27017 closed\"", "eof"),
 ]
