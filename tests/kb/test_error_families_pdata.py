@@ -230,6 +230,11 @@ FAMILIES = [
     ("[2024-11-18, 11:36:32 UTC] {conn.py:418} ERROR - Connect attempt to <BrokerConnection "
      "node_id=1 host=localhost:9092 <connecting> [IPv6 ('::1', 9092, 0, 0)]> returned error 111. "
      "Disconnecting.", "refused"),
+    # batch 7: Redis Sentinel clients, rabbitmqctl
+    ("unable to connect to Redis database: redis: all sentinels specified in configuration are "
+     "unreachable", "unknown"),
+    ("All sentinels are unreachable. Retrying from scratch after 10ms", "unknown"),
+    ("Error: TCP connection succeeded but Erlang distribution failed", "unknown"),
 ]
 
 # A wrapper of this file with the socket error it carries: the cause decides.
