@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from engine.errortext import reader_for
-from engine.kbmodel import KnowledgeBase
-
 # One line per family as the software prints it (taken from the project's
 # source or an issue thread quoting it), with the kind a person would give it.
 # `unknown` families must claim `unknown`: the text says a connection failed,
 # not how.
+# Each read with its kind by test_each_family_is_read_with_its_kind (test_error_stacks.py).
 FAMILIES = [
     # ZooKeeper
     ("WARN org.apache.zookeeper.ClientCnxn: Session 0x0 for server zhangyun:2181, unexpected "
@@ -282,19 +278,3 @@ WRAPPED = [
     ("MongoPoolClearedError: Connection pool for localhost:27017 was cleared because another "
      "operation failed with: \"connection <monitor> to 127.0.0.1:27017 closed\"", "eof"),
 ]
-
-
-@pytest.mark.parametrize(("line", "expected"), FAMILIES)
-def test_each_family_is_read_with_its_kind(
-    knowledge: KnowledgeBase, line: str, expected: str
-) -> None:
-    """A line of each family gets the kind a person would give it, after precedence."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
-
-
-@pytest.mark.parametrize(("line", "expected"), WRAPPED)
-def test_the_cause_inside_a_wrapper_decides(
-    knowledge: KnowledgeBase, line: str, expected: str
-) -> None:
-    """A driver or broker wrapper that claims unknown yields to the socket error it carries."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == expected

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from engine.errortext import reader_for
-from engine.kbmodel import KnowledgeBase
-
 # One line per family of kb/errors/ops-tools.yaml that claims a kind, as the
 # tool prints it (from the project's source or an issue thread quoting it),
 # with the kind a person would give it. Wrappers that do not say how the
 # connection failed are `unknown`.
+# Each read with its kind by test_each_family_is_read_with_its_kind (test_error_stacks.py).
 FAMILIES = [
     # package managers
     ("warning: spurious network error (2 tries remaining): [6] Couldn't resolve host name "
@@ -187,11 +183,3 @@ FAMILIES = [
      "10.97.219.77:15012: connect: connection refused", "refused"),
     ("l5d-proxy-error: HTTP Logical service in fail-fast", "unknown"),
 ]
-
-
-@pytest.mark.parametrize(("line", "expected"), FAMILIES)
-def test_each_ops_tool_family_is_read_with_its_kind(
-    knowledge: KnowledgeBase, line: str, expected: str
-) -> None:
-    """A line of each tool family gets the kind a person would give it, after precedence."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
