@@ -1,0 +1,279 @@
+"""Application client platforms (kb/errors/client-platforms.yaml): each family read end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errortext import reader_for
+from engine.kbmodel import KnowledgeBase
+
+# One line per family as the software prints it, with the kind a person would
+# give it (Apple, Chromium, Firefox, Android, React Native, Dart, Unity,
+# WebSocket clients, PHP, Ruby, Perl, Erlang/Elixir, Haskell, R, SwiftNIO,
+# Ktor, Mono).
+FAMILIES = [
+    # apple-task-finished-timeout
+    ('Task <8B2E9A1C-3F4D-4E5A-9B6C-7D8E9F0A1B2C>.<1> finished with error [-1001] '
+     'Error Domain=NSURLErrorDomain', 'timeout'),
+    # apple-task-finished-tls
+    ('Task <1A2B3C4D>.<1> finished with error [-1200] Error '
+     'Domain=NSURLErrorDomain Code=-1200', 'tls_error'),
+    # apple-urlerror-tls-names
+    ('NSURLErrorSecureConnectionFailed', 'tls_error'),
+    # apple-errssl-names
+    ('SSLHandshake failed with errSSLClosedAbort', 'tls_error'),
+    # apple-osstatus-ssl-code
+    ('NSUnderlyingError=0x60000 {Error Domain=NSOSStatusErrorDomain Code=-9806 '
+     '"(null)"}', 'tls_error'),
+    # apple-nw-encountered-refused
+    ('2020-07-08 23:01:25.327631+0100 AwesomeProject[25533:277858] Connection 2: '
+     'encountered error(1:61)', 'refused'),
+    # apple-nw-encountered-reset
+    ('Connection 7: encountered error(1:54)', 'reset'),
+    # apple-nw-encountered-timeout
+    ('Connection 4: encountered error(1:60)', 'timeout'),
+    # apple-nw-encountered-tls
+    ('Connection 1: encountered error(3:-9838)', 'tls_error'),
+    # chromium-err-bad-client-cert
+    ("This site can't provide a secure connection. "
+     'net::ERR_BAD_SSL_CLIENT_AUTH_CERT', 'tls_error'),
+    # chromium-err-quic-handshake
+    ('GET https://example.com/ net::ERR_QUIC_HANDSHAKE_FAILED', 'tls_error'),
+    # firefox-ns-error-timeout-external
+    ('NS_ERROR_NET_TIMEOUT_EXTERNAL', 'timeout'),
+    # firefox-ns-error-empty-response
+    ('Error: NS_ERROR_NET_EMPTY_RESPONSE', 'eof'),
+    # firefox-ns-error-inadequate-security
+    ('NS_ERROR_NET_INADEQUATE_SECURITY', 'tls_error'),
+    # unity-received-no-data
+    ('UnityWebRequest failed: Received no data in response', 'eof'),
+    # websocket-close-event-1006
+    ('CloseEvent {isTrusted: true, wasClean: false, code: 1006, reason: "", type: '
+     '"close"}', 'eof'),
+    # websocket-abnormal-closure
+    ('websocket: close 1006 (abnormal closure)', 'eof'),
+    # python-websockets-1006
+    ('code = 1006 (connection closed abnormally [internal]), no reason', 'eof'),
+    # node-ws-unexpected-server-response-504
+    ('Error: Unexpected server response: 504', 'timeout'),
+    # socketio-server-disconnect
+    ('Disconnected: io server disconnect', 'eof'),
+    # ruby-ethon-return-code-tls
+    ('Typhoeus::Response return_code=:ssl_connect_error', 'tls_error'),
+    # ruby-httpclient-keepalive-disconnected
+    ('HTTPClient::KeepAliveDisconnected: HTTPClient::KeepAliveDisconnected', 'eof'),
+    # perl-lwp-read-timeout
+    ('500 read timeout', 'timeout'),
+    # perl-net-http-eof-chunk
+    ('500 EOF when chunk header expected', 'eof'),
+    # perl-http-tiny-timeout
+    ('599 Internal Exception: Timed out while waiting for socket to become ready '
+     'for reading', 'timeout'),
+    # perl-mojo-premature-close
+    ('Download of "/var/lib/openqa/cache/test.qcow2" failed: 521 Premature '
+     'connection close', 'eof'),
+    # perl-mojo-inactivity-timeout
+    ('Mojo::UserAgent error: Inactivity timeout', 'timeout'),
+    # erlang-httpc-failed-connect-timeout
+    ('{error,{failed_connect,[{to_address,{"example.com",443}},{inet,[inet],timeout}]}}',
+     'timeout'),
+    # haskell-http-client-incomplete-headers
+    ('HttpExceptionRequest Request { host = "example.com" port = 443 secure = True '
+     '} IncompleteHeaders', 'eof'),
+    # haskell-http-client-response-timeout
+    ('HttpExceptionRequest Request { host = "example.com" port = 443 } '
+     'ResponseTimeout', 'timeout'),
+    # swift-nio-channel-eof
+    ('NIOCore.ChannelError.eof', 'eof'),
+    # swift-niossl-handshake-failed
+    ('NIOSSLError.handshakeFailed(NIOSSL.BoringSSLError.sslError([Error: 268435581 '
+     'error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED]))', 'tls_error'),
+    # swift-ahc-pool-timeout
+    ('HTTPClientError.getConnectionFromPoolTimeout', 'timeout'),
+]
+
+# Families that do not say how the connection failed (name lookups, local
+# closes, wrappers): read, with kind unknown.
+UNKNOWN_KIND = [
+    # apple-nsurl-offline-or-no-host
+    'Error Domain=NSURLErrorDomain Code=-1009 "The Internet connection appears to '
+    'be offline." UserInfo={_kCFStreamErrorCodeKey=50, '
+    'NSUnderlyingError=0x600000c8c0f0}',
+    # apple-nsurl-offline-text
+    'The operation couldn’t be completed. The Internet connection appears to be '
+    'offline.',
+    # apple-nsurl-cannot-find-host-text
+    'Task <6D233C43-FB54-43AF-B045-481005150516>.<1> finished with error - code: '
+    '-1003, NSLocalizedDescription=A server with the specified hostname could not '
+    'be found.',
+    # apple-task-finished-no-kind
+    'Task <D3238357-9491-46A1-9F7D-300A1B2C3D4E>.<1> finished with error [-1004] '
+    'Error Domain=NSURLErrorDomain Code=-1004',
+    # apple-urlerror-no-kind-names
+    'NSURLErrorNetworkConnectionLost',
+    # apple-nw-encountered-no-kind
+    'Connection 3: encountered error(1:53)',
+    # apple-nw-failure-notification
+    'Connection 1: received failure notification',
+    # apple-nw-no-connected-path
+    'nw_connection_copy_connected_local_endpoint_block_invoke [C3] Connection has '
+    'no connected path',
+    # chromium-err-name-not-resolved
+    'GET https://api.example.com/v1 net::ERR_NAME_NOT_RESOLVED',
+    # chromium-err-internet-disconnected
+    'Failed to load resource: net::ERR_INTERNET_DISCONNECTED',
+    # chromium-err-network-state
+    'GET http://localhost:8080/api net::ERR_NETWORK_CHANGED',
+    # chromium-err-socket-not-connected
+    'Failed to load resource: net::ERR_SOCKET_NOT_CONNECTED',
+    # chromium-err-cleartext-not-permitted
+    'Webpage not available: net::ERR_CLEARTEXT_NOT_PERMITTED',
+    # chromium-err-invalid-http-response
+    'GET http://localhost:5000/ net::ERR_INVALID_HTTP_RESPONSE',
+    # electron-err-failed-loading
+    "Error: ERR_FAILED (-2) loading 'http://localhost:3000/'",
+    # firefox-ns-error-no-connection
+    'NS_ERROR_UNKNOWN_HOST',
+    # firefox-ns-error-offline
+    'NS_ERROR_OFFLINE',
+    # android-unable-to-resolve-host
+    'java.net.UnknownHostException: Unable to resolve host "api.example.com": No '
+    'address associated with hostname',
+    # android-cleartext-not-permitted
+    'java.io.IOException: Cleartext HTTP traffic to 192.168.1.5 not permitted',
+    # okhttp-cleartext-not-permitted
+    'java.net.UnknownServiceException: CLEARTEXT communication to 10.0.2.2 not '
+    'permitted by network security policy',
+    # android-socket-failed-permission
+    'java.net.SocketException: socket failed: EPERM (Operation not permitted)',
+    # android-volley-no-connection
+    'com.android.volley.NoConnectionError: java.net.ConnectException: Failed to '
+    'connect to /192.168.1.5:8080',
+    # react-native-dev-server
+    'Could not connect to development server.',
+    # dart-failed-host-lookup
+    "SocketException: Failed host lookup: 'example.com' (OS Error: No address "
+    'associated with hostname, errno = 7)',
+    # dart-reading-closed-socket
+    'E/flutter: SocketException: Reading from a closed socket',
+    # dart-websocket-not-upgraded
+    'WebSocketChannelException: WebSocketException: Connection to '
+    "'https://example.com:0/ws#' was not upgraded to websocket",
+    # dart-dio-connection-error
+    'DioException [connection error]: The connection errored: Failed host lookup: '
+    "'api.example.com' This indicates an error which most likely cannot be solved "
+    'by the library.',
+    # dart-dio-error-type-other
+    'DioError [DioErrorType.other]: SocketException: Failed host lookup: '
+    "'api.example.com'",
+    # dart-dio-exception-type-connection
+    'type: DioExceptionType.connectionError',
+    # unity-cannot-connect-destination
+    'Server Error: Cannot connect to destination host',
+    # unity-cannot-resolve-destination
+    'UnityWebRequest error: Cannot resolve destination host',
+    # unity-curl-unitytls
+    'Curl error 56: Receiving data failed with unitytls error code 1048578',
+    # node-ws-unexpected-server-response
+    'Error: Unexpected server response: 502',
+    # socketio-client-disconnect
+    'socket disconnected: io client disconnect',
+    # socketio-xhr-poll-error
+    'connect_error Error: xhr poll error',
+    # socketio-websocket-error
+    'connect_error: Error: websocket error',
+    # signalr-negotiation-failed
+    'Error: Failed to complete negotiation with the server: TypeError: Failed to '
+    'fetch',
+    # signalr-failed-to-start
+    'Error: Failed to start the connection: Error: WebSocket failed to connect.',
+    # signalr-stopped-during-negotiation
+    'Error: The connection was stopped during negotiation.',
+    # signalr-invocation-canceled
+    'Error: Invocation canceled due to the underlying connection being closed.',
+    # signalr-websocket-failed-to-connect
+    'Error: WebSocket failed to connect. The connection could not be found on the '
+    'server, either the endpoint may not be a SignalR endpoint, the connection ID '
+    'is not present on the server, or there is a proxy blocking WebSockets.',
+    # php-getaddrinfo-failed
+    'SQLSTATE[HY000] [2002] php_network_getaddresses: getaddrinfo for mysql '
+    'failed: Name or service not known',
+    # php-mysqlnd-2002-no-such-file
+    'PDOException: SQLSTATE[HY000] [2002] No such file or directory',
+    # php-pgsql-no-connection
+    'SQLSTATE[HY000]: General error: 7 no connection to the server',
+    # php-amqp-could-not-connect
+    'AMQPConnectionException: Socket error: could not connect to host.',
+    # curl-could-not-resolve-host
+    'cURL error 6: Could not resolve host: api.example.com (see '
+    'https://curl.haxx.se/libcurl/c/libcurl-errors.html)',
+    # ruby-ethon-return-code-no-kind
+    'return_code=:couldnt_resolve_host',
+    # perl-lwp-cant-connect-bare
+    "500 Can't connect to example.com:443",
+    # perl-http-tiny-could-not-connect
+    "599 Internal Exception: Could not connect to 'example.com:443': "
+    'IO::Socket::IP configuration failed',
+    # erlang-httpc-failed-connect
+    '{error,{failed_connect,[{to_address,{"localhost",8080}},{inet,[inet],nxdomain}]}}',
+    # erlang-nxdomain
+    '%HTTPoison.Error{id: nil, reason: :nxdomain}',
+    # elixir-mint-non-existing-domain
+    '** (Mint.TransportError) non-existing domain',
+    # haskell-http-client-connection-failure
+    'HttpExceptionRequest Request { host = "localhost" } (ConnectionFailure '
+    'Network.Socket.getAddrInfo (called with preferred socket type/protocol: '
+    'AddrInfo {}, host name: Just "x", service name: Just "80"): does not exist '
+    '(Name or service not known))',
+    # r-httr2-failed-to-perform
+    '! Failed to perform HTTP request.',
+    # swift-nio-connection-error
+    'NIOConnectionError(host: "localhost", port: 8080, dnsAAAAError: nil, '
+    'dnsAError: nil, connectionErrors: [])',
+    # swift-nio-channel-local-close
+    'NIOCore.ChannelError.ioOnClosedChannel',
+    # ktor-unresolved-address
+    'Exception in thread "main" java.nio.channels.UnresolvedAddressException',
+    # mono-webexception-connect-failure
+    'System.Net.WebException: Error: ConnectFailure (No route to host)',
+    # mono-webexception-name-resolution
+    'System.Net.WebException: Error: NameResolutionFailure',
+    # mono-webexception-receive-failure
+    'System.Net.WebException: Error: ReceiveFailure',
+]
+
+# Wrappers whose line carries the socket error that decides the kind.
+WRAPPED = [
+    # php-guzzle-connect-exception
+    ('GuzzleHttp\\Exception\\ConnectException: Connection refused for URI '
+     'http://localhost:8080/', 'refused'),
+    # php-laravel-connection-exception
+    ('Illuminate\\Http\\Client\\ConnectionException: cURL error 28: Operation '
+     'timed out after 30001 milliseconds', 'timeout'),
+    # mono-webexception-send-failure
+    ('System.Net.WebException: Error: SendFailure (Connection reset by peer)', 'reset'),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), FAMILIES)
+def test_each_family_is_read_with_its_kind(
+    knowledge: KnowledgeBase, line: str, expected: str
+) -> None:
+    """A line of each client-platform family gets the kind a person would give it."""
+    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
+
+
+@pytest.mark.parametrize("line", UNKNOWN_KIND)
+def test_families_that_do_not_say_how_read_as_unknown(
+    knowledge: KnowledgeBase, line: str
+) -> None:
+    """A lookup failure, local close or wrapper that does not tell how reads as unknown."""
+    assert reader_for(knowledge).read(line)["error_kind"][0] == "unknown"
+
+
+@pytest.mark.parametrize(("line", "expected"), WRAPPED)
+def test_a_wrapper_yields_to_the_cause_it_carries(
+    knowledge: KnowledgeBase, line: str, expected: str
+) -> None:
+    """The socket error inside a platform's wrapper decides the kind, not the wrapper."""
+    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
