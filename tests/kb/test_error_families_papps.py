@@ -90,6 +90,41 @@ FAMILIES = [
      'error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED]))', 'tls_error'),
     # swift-ahc-pool-timeout
     ('HTTPClientError.getConnectionFromPoolTimeout', 'timeout'),
+    # curl-sectransp-server-aborted-handshake
+    ("fatal: unable to access 'https://github.com/x/y.git/': Server aborted the "
+     'SSL handshake', 'tls_error'),
+    # curl-sectransp-dropped-during-handshake
+    ('Error in curl::curl_fetch_memory(url, handle = handle) : Server dropped the '
+     'connection during the SSL handshake', 'tls_error'),
+    # curl-sectransp-closed-no-notification
+    ('curl: (56) The server closed the session with no notification', 'tls_error'),
+    # curl-sectransp-peer-handshake-failed
+    ('curl: (35) SSL peer handshake failed, the server most likely requires a '
+     'client certificate to connect', 'tls_error'),
+    # curl-sectransp-engine-error
+    ("fatal: unable to access 'https://example.com/repo.git/': Internal SSL engine "
+     'error encountered during the SSL handshake', 'tls_error'),
+    # curl-sectransp-no-cipher-suite
+    ('SSL connect error: Could not negotiate an SSL cipher suite with the server', 'tls_error'),
+    # godot-result-tls-handshake
+    ('HTTPRequest failed: RESULT_TLS_HANDSHAKE_ERROR', 'tls_error'),
+    # godot-result-timeout
+    ('Request failed with HTTPRequest.RESULT_TIMEOUT', 'timeout'),
+    # ruby-httpx-timeout-error
+    ('HTTPX::ConnectTimeoutError: Timed out after 60 seconds while connecting', 'timeout'),
+    # swift-nio-ioerror-reset
+    ('IOError(errnoCode: 104, reason: "read(descriptor:pointer:size:)")', 'reset'),
+    # swift-nio-ioerror-refused
+    ('NIOCore.IOError(errnoCode: 61, reason: "connect(descriptor:addr:size:)")', 'refused'),
+    # swift-nio-ioerror-timeout
+    ('IOError(errnoCode: 110, reason: "connect(descriptor:addr:size:)")', 'timeout'),
+    # swift-nio-ioerror-broken-pipe
+    ('IOError(errnoCode: 32, reason: "write(descriptor:pointer:size:)")', 'broken_pipe'),
+    # swift-ahc-tls-handshake-timeout
+    ('HTTPClientError.tlsHandshakeTimeout', 'timeout'),
+    # php-amp-socket-closed-early
+    ('Amp\\Http\\Client\\SocketException: Receiving the response headers failed, '
+     'because the socket closed early', 'eof'),
 ]
 
 # Families that do not say how the connection failed (name lookups, local
@@ -240,6 +275,44 @@ UNKNOWN_KIND = [
     'System.Net.WebException: Error: NameResolutionFailure',
     # mono-webexception-receive-failure
     'System.Net.WebException: Error: ReceiveFailure',
+    # apple-ats-blocked
+    'Error Domain=NSURLErrorDomain Code=-1022 "The resource could not be loaded '
+    'because the App Transport Security policy requires the use of a secure '
+    'connection."',
+    # browser-websocket-connection-failed
+    "WebSocket connection to 'ws://localhost:8080/' failed: ",
+    # xamarin-android-connection-failure
+    'System.Net.Http.HttpRequestException: Connection failure',
+    # godot-result-no-kind
+    'HTTPRequest error: RESULT_CANT_CONNECT',
+    # php-mysqli-2002-no-such-file
+    'Warning: mysqli::real_connect(): (HY000/2002): No such file or directory',
+    # php-phpmailer-smtp-connect-failed
+    'Mailer Error: SMTP connect() failed. '
+    'https://github.com/PHPMailer/PHPMailer/wiki/Troubleshooting',
+    # grpc-swift-transport-inactive
+    'unavailable (14): Transport became inactive',
+    # php-soap-error-fetching-headers
+    'SoapFault exception: [HTTP] Error Fetching http headers',
+    # php-soap-error-fetching-body
+    'SoapFault exception: [HTTP] Error Fetching http body, No Content-Length, '
+    'connection closed or chunked data',
+    # php-soap-could-not-connect
+    'SoapFault exception: [HTTP] Could not connect to host in '
+    '/var/www/app/soap.php:12',
+    # node-getaddrinfo-dns
+    'Error: getaddrinfo ENOTFOUND api.example.com',
+    # eai-name-or-service-not-known
+    'SocketError: Failed to open TCP connection to example.com:443 (getaddrinfo: '
+    'Name or service not known)',
+    # eai-nodename-nor-servname
+    'SocketError: getaddrinfo: nodename nor servname provided, or not known',
+    # eai-temporary-failure
+    "urllib3.exceptions.NameResolutionError: Failed to resolve 'example.com' "
+    '([Errno -3] Temporary failure in name resolution)',
+    # alamofire-session-task-failed
+    'URLSessionTask failed with error: A server with the specified hostname could '
+    'not be found.',
 ]
 
 # Wrappers whose line carries the socket error that decides the kind.
