@@ -125,6 +125,18 @@ FAMILIES = [
     # php-amp-socket-closed-early
     ('Amp\\Http\\Client\\SocketException: Receiving the response headers failed, '
      'because the socket closed early', 'eof'),
+    # apple-tic-conn-failed-refused
+    ('2018-11-19 00:25:09.424581+0900 xctest[3011:64950] TIC TCP Conn Failed '
+     '[1:0x7f84f480e030]: 1:61 Err(61)', 'refused'),
+    # apple-tic-conn-failed-reset
+    ('TIC TCP Conn Failed [3:0x1c0167bc0]: 1:54 Err(54)', 'reset'),
+    # apple-tic-conn-failed-timeout
+    ('TIC TCP Conn Failed [5:0x600000172000]: 1:60 Err(60)', 'timeout'),
+    # apple-tic-conn-failed-tls
+    ('TIC TCP Conn Failed [2:0x60c000177340]: 3:-9800 Err(-9800)', 'tls_error'),
+    # mono-webexception-trust-failure
+    ('System.Net.WebException: Error: TrustFailure (Ssl error:1000007d:SSL '
+     'routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED)', 'tls_error'),
 ]
 
 # Families that do not say how the connection failed (name lookups, local
@@ -313,6 +325,19 @@ UNKNOWN_KIND = [
     # alamofire-session-task-failed
     'URLSessionTask failed with error: A server with the specified hostname could '
     'not be found.',
+    # apple-tic-conn-failed-no-kind
+    'TIC TCP Conn Failed [1:0x6000001392c0]: 12:8 Err(-65554)',
+    # enonet-machine-not-on-network
+    'SocketException: Connection failed (OS Error: Machine is not on the network, '
+    'errno = 64), address = login.parker.com, port = 443',
+    # chromium-err-failed-bare
+    'GET http://localhost:8080/api net::ERR_FAILED 200 (OK)',
+    # ehostdown-host-is-down
+    'Errno::EHOSTDOWN: Host is down - connect(2) for 192.168.1.20:8080',
+    # ktor-server-channel-write-exception
+    'io.ktor.util.cio.ChannelWriteException: Cannot write to a channel',
+    # unity-failed-to-receive-data
+    'Proyecto26.RequestException: Failed to receive data',
 ]
 
 # Wrappers whose line carries the socket error that decides the kind.
