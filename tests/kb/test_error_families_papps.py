@@ -137,6 +137,22 @@ FAMILIES = [
     # mono-webexception-trust-failure
     ('System.Net.WebException: Error: TrustFailure (Ssl error:1000007d:SSL '
      'routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED)', 'tls_error'),
+    # node-ws-opening-handshake-timeout
+    ('Error: Opening handshake has timed out', 'timeout'),
+    # socketrocket-stream-end
+    ('Disconnected from Metro (1001: "Stream end encountered")', 'eof'),
+    # okhttp-websocket-expected-101-504
+    ("java.net.ProtocolException: Expected HTTP 101 response but was '504 Gateway "
+     "Time-out'", 'timeout'),
+    # python-websockets-rejected-504
+    ('websockets.exceptions.InvalidStatus: server rejected WebSocket connection: '
+     'HTTP 504', 'timeout'),
+    # android-conscrypt-tls-packet-header
+    ('javax.net.ssl.SSLException: Unable to parse TLS packet header', 'tls_error'),
+    # ruby-rest-client-server-broke-connection
+    ('RestClient::ServerBrokeConnection: Server broke connection', 'eof'),
+    # chromium-err-http2-inadequate-security
+    ('GET https://localhost:5001/ net::ERR_HTTP2_INADEQUATE_TRANSPORT_SECURITY', 'tls_error'),
 ]
 
 # Families that do not say how the connection failed (name lookups, local
@@ -338,6 +354,14 @@ UNKNOWN_KIND = [
     'io.ktor.util.cio.ChannelWriteException: Cannot write to a channel',
     # unity-failed-to-receive-data
     'Proyecto26.RequestException: Failed to receive data',
+    # browser-websocket-already-closed
+    'WebSocket is already in CLOSING or CLOSED state.',
+    # okhttp-websocket-expected-101
+    "java.net.ProtocolException: Expected HTTP 101 response but was '502 Bad "
+    "Gateway'",
+    # python-websockets-rejected
+    'websockets.exceptions.InvalidStatusCode: server rejected WebSocket '
+    'connection: HTTP 502',
 ]
 
 # Wrappers whose line carries the socket error that decides the kind.
