@@ -153,6 +153,12 @@ FAMILIES = [
     ('RestClient::ServerBrokeConnection: Server broke connection', 'eof'),
     # chromium-err-http2-inadequate-security
     ('GET https://localhost:5001/ net::ERR_HTTP2_INADEQUATE_TRANSPORT_SECURITY', 'tls_error'),
+    # firebase-firestore-backend-timeout
+    ('@firebase/firestore: Firestore (11.10.0): Could not reach Cloud Firestore '
+     "backend. Backend didn't respond within 10 seconds.", 'timeout'),
+    # firefox-secure-connection-failed
+    ('Secure Connection Failed An error occurred during a connection to '
+     'example.com.', 'tls_error'),
 ]
 
 # Families that do not say how the connection failed (name lookups, local
@@ -362,6 +368,19 @@ UNKNOWN_KIND = [
     # python-websockets-rejected
     'websockets.exceptions.InvalidStatusCode: server rejected WebSocket '
     'connection: HTTP 502',
+    # firebase-firestore-could-not-reach
+    'Could not reach Cloud Firestore backend. Connection failed 1 times. Most '
+    'recent error: FirebaseError: [code=unavailable]: The operation could not be '
+    'completed',
+    # firebase-auth-network-request-failed
+    'FirebaseError: Firebase: Error (auth/network-request-failed).',
+    # wininet-name-not-resolved-text
+    'Invoke-WebRequest : The server name or address could not be resolved',
+    # safari-cannot-find-server
+    'Safari Can’t Open the Page because Safari can’t find the server '
+    '“example.com”.',
+    # chrome-site-cannot-be-reached
+    'This site can’t be reached',
 ]
 
 # Wrappers whose line carries the socket error that decides the kind.
