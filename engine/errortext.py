@@ -10,9 +10,11 @@ at one by one, and a line that might is read only with the patterns that
 could match it.
 
 Guesses from plain words (``pasted_only`` patterns below priority 0,
-``kb/errors/fallback.yaml``) count only when no other pattern matches the
-text: a family that knows a message and sets no ``error_kind`` means the
-message does not tell.
+``kb/errors/fallback.yaml``) count only on text no other pattern matched: a
+family that knows a message and sets no ``error_kind`` means the message
+does not tell. A guess elsewhere in the paste fills facts the families left
+unset, and overrides a vague wrapper's ``error_kind: unknown`` (priority 0
+or below), as an errno elsewhere in the paste would.
 
 Precedence when patterns disagree on a fact: the highest ``priority`` wins,
 then the most specific reading (the longest matched text), then the pattern
@@ -97,6 +99,40 @@ class Reading:
         return self.matches[0].pattern.id if self.matches else None
 
 
+ESCAPED_NEWLINE = re.compile(r"\\r\\n|\\n(?=[A-Z])")
+
+
+def unescape_newlines(text: str) -> str:
+    """Escaped line breaks as real ones: Ansible's ``"msg"``, JSON logs and
+    tracebacks quoted in a string hold ``\\r\\n`` where the tool wrote a new
+    line, and a message after it ("...\\r\\nConnection to host closed by
+    remote host.") must start a line for ``^`` and ``\\b`` to see it. A lone
+    ``\\n`` counts only before a capital, so OkHttp's "\\n not found" and
+    Windows paths stay as they are.
+    """
+    return ESCAPED_NEWLINE.sub("\n", text) if "\\" in text else text
+
+
+def overlaps_any(match: PatternMatch, others: list[PatternMatch]) -> bool:
+    """Whether the match's text shares a character with any of the others' texts."""
+    end = match.start + len(match.text)
+    return any(o.start < end and match.start < o.start + len(o.text) for o in others)
+
+
+def yields_to_guess(
+    fact: str, current: tuple[tuple[int, int], Any, str], match: PatternMatch
+) -> bool:
+    """Whether a vague family's ``error_kind: unknown`` gives way to a guess.
+
+    A wrapper at priority 0 or below says "failed, not saying how" so that
+    an errno elsewhere in the same paste wins; a plain word elsewhere in it
+    ("... UNAVAILABLE: connection closed") tells the kind just as well.
+    Only guesses on other text than every family's get here.
+    """
+    (priority, _), value, _ = current
+    return fact == "error_kind" and value == "unknown" and priority <= 0 and is_guess(match.pattern)
+
+
 def decode_lenient(raw: bytes) -> str:
     """Bytes as text whatever the encoding: UTF-16 by its BOM, else UTF-8 with replacement."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -152,7 +188,7 @@ class ErrorReader:
 
     def matches(self, text: str, only: Iterable[int] | None = None) -> list[PatternMatch]:
         """Every pattern (of ``only``, by index, when given) that matches the bounded text."""
-        text = text[:MAX_TEXT_CHARS]
+        text = unescape_newlines(text[:MAX_TEXT_CHARS])
         lowered = text.lower()
         found = []
         chosen = self.patterns if only is None else [self.patterns[i] for i in only]
@@ -167,18 +203,19 @@ class ErrorReader:
     def reading(self, text: str, only: Iterable[int] | None = None) -> Reading:
         """The facts the text implies after precedence, and the matches behind them."""
         found = self.matches(text, only)
-        if any(not is_guess(match.pattern) for match in found):
-            # a family knows this text: what it leaves unsaid stays unsaid
-            found = [match for match in found if not is_guess(match.pattern)]
+        families = [match for match in found if not is_guess(match.pattern)]
+        # a family knows this text: what it leaves unsaid stays unsaid
+        guesses = [m for m in found if is_guess(m.pattern) and not overlaps_any(m, families)]
         chosen: dict[str, tuple[tuple[int, int], Any, str]] = {}
-        for match in found:
+        for match in families + guesses:
             rank = (match.pattern.priority, len(match.text))
             for fact, value in match.pattern.sets.items():
                 current = chosen.get(fact)
-                if current is None or rank > current[0]:
+                if current is None or rank > current[0] or yields_to_guess(fact, current, match):
                     chosen[fact] = (rank, self.typed_value(fact, value), match.pattern.id)
         facts = {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
-        return Reading(facts, tuple(found))
+        kept = tuple(m for m in found if not is_guess(m.pattern) or m in guesses)
+        return Reading(facts, kept)
 
     def read(self, text: str) -> dict[str, tuple[Any, str]]:
         """Facts implied by the text: fact id to (value, pattern id) after precedence."""

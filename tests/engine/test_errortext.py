@@ -53,6 +53,18 @@ def test_input_is_bounded(knowledge: KnowledgeBase) -> None:
     assert reader.read("x" * 100 + " connection reset by peer")["error_kind"][0] == "reset"
 
 
+def test_escaped_line_breaks_in_a_quoted_message_start_new_lines(
+    knowledge: KnowledgeBase,
+) -> None:
+    """Ansible's "msg" holds \\r\\n: the ssh message after it is read as a line of its own."""
+    reader = reader_for(knowledge)
+    quoted = ('"msg": "Failed to connect to the host via ssh: Connection closed\\r\\n'
+              'Connection to 192.0.2.14 closed by remote host.\\r\\n",')
+    assert reader.read(quoted)["error_kind"] == ("eof", "ssh-closed-by-remote-host")
+    okhttp = "java.io.EOFException: \\n not found: limit=0 content=\u2026"
+    assert reader.read(okhttp)["error_kind"][0] == "eof"
+
+
 def test_binary_junk_and_odd_encodings_decode_without_crashing(knowledge: KnowledgeBase) -> None:
     """Latin-1, UTF-16 with BOM and random bytes decode; the error in them is still read."""
     reader = reader_for(knowledge)

@@ -22,6 +22,12 @@ UNKNOWN_STACKS = [
     ("updater: could not verify the server's certificate", "tls_error"),
     ("relay agent: the broker unexpectedly disconnected", "eof"),
     ("exporter: write to closed pipe while flushing", "broken_pipe"),
+    ("frobnicator: connection to relay.example.net was reset while syncing", "reset"),
+    ("widgetd: com.example.hub.HubConnectionRefusedException", "refused"),
+    ("relay client: request time-out while syncing", "timeout"),
+    ("widgetd: hub session closed due to idle timeout", "timeout"),
+    ("relay agent: missed heartbeats from the hub", "timeout"),
+    ("relay agent: ERR_HUB_TIMED_OUT", "timeout"),
 ]
 
 
@@ -81,3 +87,19 @@ def test_a_pasted_only_family_is_no_guess(knowledge: KnowledgeBase) -> None:
     line = "SSL/TLS handshake failure: Error: 远程主机强迫关闭了一个现有的连接。 (2746)"
     assert reader_for(knowledge).read(line)["error_kind"] == ("reset",
                                                                "windows-10054-chinese-text")
+
+
+def test_a_vague_wrappers_unknown_yields_to_a_guess_elsewhere(knowledge: KnowledgeBase) -> None:
+    """"UNAVAILABLE: connection closed": the wrapper says failed, the words say how."""
+    value, pattern = reader_for(knowledge).read("UNAVAILABLE: connection closed")["error_kind"]
+    assert (value, pattern) == ("eof", "guess-closed")
+
+
+def test_a_guess_on_a_familys_own_words_stays_quiet(knowledge: KnowledgeBase) -> None:
+    """.NET's "The underlying connection was closed:" prefix is no peer close: its suffix tells."""
+    reader = reader_for(knowledge)
+    wrapped = "The underlying connection was closed: Unable to connect to the remote server."
+    assert reader.read(wrapped)["error_kind"][0] == "unknown"
+    keepalive = ("The underlying connection was closed: A connection that was expected to be "
+                 "kept alive was closed by the server.")
+    assert reader.read(keepalive)["error_kind"][0] == "eof"
