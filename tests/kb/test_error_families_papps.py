@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from engine.errortext import reader_for
-from engine.kbmodel import KnowledgeBase
-
 # One line per family as the software prints it, with the kind a person would
 # give it (Apple, Chromium, Firefox, Android, React Native, Dart, Unity,
 # WebSocket clients, PHP, Ruby, Perl, Erlang/Elixir, Haskell, R, SwiftNIO,
 # Ktor, Mono).
+# Each list read with its kind by test_each_family_is_read_with_its_kind (test_error_stacks.py).
 FAMILIES = [
     # apple-task-finished-timeout
     ('Task <8B2E9A1C-3F4D-4E5A-9B6C-7D8E9F0A1B2C>.<1> finished with error [-1001] '
@@ -394,27 +390,3 @@ WRAPPED = [
     # mono-webexception-send-failure
     ('System.Net.WebException: Error: SendFailure (Connection reset by peer)', 'reset'),
 ]
-
-
-@pytest.mark.parametrize(("line", "expected"), FAMILIES)
-def test_each_family_is_read_with_its_kind(
-    knowledge: KnowledgeBase, line: str, expected: str
-) -> None:
-    """A line of each client-platform family gets the kind a person would give it."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == expected
-
-
-@pytest.mark.parametrize("line", UNKNOWN_KIND)
-def test_families_that_do_not_say_how_read_as_unknown(
-    knowledge: KnowledgeBase, line: str
-) -> None:
-    """A lookup failure, local close or wrapper that does not tell how reads as unknown."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == "unknown"
-
-
-@pytest.mark.parametrize(("line", "expected"), WRAPPED)
-def test_a_wrapper_yields_to_the_cause_it_carries(
-    knowledge: KnowledgeBase, line: str, expected: str
-) -> None:
-    """The socket error inside a platform's wrapper decides the kind, not the wrapper."""
-    assert reader_for(knowledge).read(line)["error_kind"][0] == expected

@@ -15,6 +15,9 @@ from tests.kb.test_error_families_enterprise import FAMILIES as ENTERPRISE_FAMIL
 from tests.kb.test_error_families_lang import FAMILIES as LANG_FAMILIES
 from tests.kb.test_error_families_longtail import FAMILIES as LONG_TAIL_FAMILIES
 from tests.kb.test_error_families_more import FAMILIES as MORE_FAMILIES
+from tests.kb.test_error_families_papps import FAMILIES as APP_FAMILIES
+from tests.kb.test_error_families_papps import UNKNOWN_KIND as APP_UNKNOWN_KIND
+from tests.kb.test_error_families_papps import WRAPPED as APP_WRAPPED
 from tests.kb.test_error_families_pdata import FAMILIES as DATA_FAMILIES
 from tests.kb.test_error_families_pdata import WRAPPED as DATA_WRAPPED
 from tests.kb.test_error_families_ptools import FAMILIES as TOOLS_FAMILIES
@@ -162,7 +165,9 @@ BARE_WORD_LITERALS = {"connection-reset", "http2-stream-reset"}
 
 @pytest.mark.parametrize(("line", "expected"),
                          FAMILIES + LONG_TAIL_FAMILIES + ENTERPRISE_FAMILIES + MORE_FAMILIES
-                         + LANG_FAMILIES + DATA_FAMILIES + DATA_WRAPPED + TOOLS_FAMILIES)
+                         + LANG_FAMILIES + DATA_FAMILIES + DATA_WRAPPED + TOOLS_FAMILIES
+                         + APP_FAMILIES + APP_WRAPPED
+                         + [(line, "unknown") for line in APP_UNKNOWN_KIND])
 def test_each_family_is_read_with_its_kind(
     knowledge: KnowledgeBase, line: str, expected: str
 ) -> None:
