@@ -12,6 +12,7 @@ from engine.triggers import literal_grams
 from tests.bench.bench_errortext import LOOKALIKES, ORDINARY
 from tests.conftest import run_cli
 from tests.kb.test_error_families_enterprise import FAMILIES as ENTERPRISE_FAMILIES
+from tests.kb.test_error_families_generic import FAMILIES as GENERIC_FAMILIES
 from tests.kb.test_error_families_lang import FAMILIES as LANG_FAMILIES
 from tests.kb.test_error_families_longtail import FAMILIES as LONG_TAIL_FAMILIES
 from tests.kb.test_error_families_more import FAMILIES as MORE_FAMILIES
@@ -166,7 +167,7 @@ BARE_WORD_LITERALS = {"connection-reset", "http2-stream-reset"}
 @pytest.mark.parametrize(("line", "expected"),
                          FAMILIES + LONG_TAIL_FAMILIES + ENTERPRISE_FAMILIES + MORE_FAMILIES
                          + LANG_FAMILIES + DATA_FAMILIES + DATA_WRAPPED + TOOLS_FAMILIES
-                         + APP_FAMILIES + APP_WRAPPED
+                         + APP_FAMILIES + APP_WRAPPED + GENERIC_FAMILIES
                          + [(line, "unknown") for line in APP_UNKNOWN_KIND])
 def test_each_family_is_read_with_its_kind(
     knowledge: KnowledgeBase, line: str, expected: str

@@ -1,0 +1,52 @@
+"""Families and generic forms added after rounds 24-30: read end to end."""
+
+from __future__ import annotations
+
+# One line per family as the software prints it, with the kind a person would
+# give it. Each read with its kind by test_each_family_is_read_with_its_kind
+# (test_error_stacks.py).
+FAMILIES = [
+    # errnos and Winsock codes in the places libraries print them
+    ("[E 160413 14:09:46 base_connection:335] Socket Error: 104", "reset"),
+    ("Predis\\Connection\\ConnectionException (111)", "refused"),
+    ("Operating system call connect failed (error no. 10060)", "timeout"),
+    ("WSAGetLastError() = 10061", "refused"),
+    ("recv() failed (10054)", "reset"),
+    # .NET
+    ("System.Net.Mail.SmtpException: Failure sending mail. ---> System.IO.IOException: Unable "
+     "to read data from the transport connection: net_io_connectionclosed.", "eof"),
+    ("System.Net.WebException: The underlying connection was closed: Unable to connect to the "
+     "remote server.", "unknown"),
+    ("De onderliggende verbinding is gesloten: een verbinding die naar verwachting in leven zou "
+     "blijven, is gesloten door de server.", "eof"),
+    ("NzbDrone.Common.Http.HttpException: HTTP request failed: [524:524] [GET] at "
+     "[https://indexer.example.org/api]", "timeout"),
+    # Java
+    ("javax.net.ssl.SSLException: java.lang.RuntimeException: Unexpected error: "
+     "java.security.InvalidAlgorithmParameterException: the trustAnchors parameter must be "
+     "non-empty", "tls_error"),
+    ("org.bouncycastle.tls.TlsFatalAlert: handshake_failure(40)", "tls_error"),
+    ("Caused by: java.io.IOException: HTTPS hostname wrong:  should be <api.example.com>",
+     "tls_error"),
+    ("java.net.SocketException: Verbindung zurückgesetzt", "reset"),
+    ("org.apache.kafka.common.errors.TimeoutException: Topic orders not present in metadata "
+     "after 60000 ms.", "timeout"),
+    ("reason: zen-disco-node-failed({node-1}{10.0.0.6:9300}), reason(transport disconnected)",
+     "eof"),
+    # servers, proxies, tools
+    ('SSL0200E may be issued with an error of "GSK_ERROR_BAD_CERTIFICATE"', "tls_error"),
+    ("[error] Re-negotiation handshake failed: Not accepted by client!?", "tls_error"),
+    ("Received disconnect from 192.0.2.7 port 22:11: Bye Bye", "eof"),
+    ("HTTPCode_ELB_504_Count alarm", "timeout"),
+    ("14 UNAVAILABLE: upstream connect error or disconnect/reset before headers. reset reason: "
+     "remote refused stream reset", "reset"),
+    ("LOG:  EOF on client connection with an open transaction", "eof"),
+    ("fatal: unable to access 'https://git.example.org/repo.git/': schannel: server closed "
+     "abruptly (missing close_notify)", "tls_error"),
+    ('{"level":"debug","logger":"http.stdlib","msg":"http: TLS handshake error from '
+     '172.18.0.1:50810: EOF"}', "eof"),
+    ("psycopg2.InterfaceError: connection already closed", "unknown"),
+    ("Thunderbirdで「接続できませんでした。接続が拒否されました。」", "refused"),
+    # a vague wrapper's unknown gives way to the words after it
+    ("UNAVAILABLE: connection closed", "eof"),
+]
