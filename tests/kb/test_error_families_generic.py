@@ -47,6 +47,17 @@ FAMILIES = [
      '172.18.0.1:50810: EOF"}', "eof"),
     ("psycopg2.InterfaceError: connection already closed", "unknown"),
     ("Thunderbirdで「接続できませんでした。接続が拒否されました。」", "refused"),
+    ("_ssl.c:1056: TLSV1_ALERT_PROTOCOL_VERSION", "tls_error"),
+    ("pika.exceptions.ConnectionWrongStateError: Illegal close(320, \"Timeout while setting up "
+     "AMQP to 'rabbitmq'\")", "timeout"),
+    ("Error [ERR_HTTP_REQUEST_TIMEOUT]: Request timeout", "timeout"),
+    ("io.grpc.StatusRuntimeException: UNAVAILABLE: End of stream or IOException", "eof"),
+    ("websocket closed: 1006 Abnormal Closure", "eof"),
+    ("A connection attempt failed because the connected party did not properly respondafter a "
+     "period of time", "timeout"),
+    ("10054远程主机强迫关闭", "reset"),
+    # Winsock 10053 in Chinese is a local abort, as in English: no kind
+    ("java.io.IOException: 你的主机中的软件中止了一个已建立的连接。", "unknown"),
     # a vague wrapper's unknown gives way to the words after it
     ("UNAVAILABLE: connection closed", "eof"),
 ]

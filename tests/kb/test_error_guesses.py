@@ -40,6 +40,42 @@ def test_a_pasted_message_of_an_unknown_stack_is_read_by_its_words(
     assert value == kind
     assert pattern.startswith("guess-")
 
+# The same in other languages: an application's own words, not the OS texts.
+OTHER_LANGUAGES = [
+    ("同步服务: 客户端请求超时", "timeout"),
+    ("同步服务: 与服务器的连接被拒绝", "refused"),
+    ("同步服务: 服务器已断开连接", "eof"),
+    ("同期サービス: 要求がタイムアウトしました", "timeout"),
+    ("동기화 서비스: 연결이 거부되었습니다", "refused"),
+    ("Синхронизация: соединение сброшено сервером", "reset"),
+    ("Sync-Dienst: Verbindung wurde vom Server zurückgesetzt", "reset"),
+    ("service de synchro : connexion au relais refusée", "refused"),
+    ("servicio de sincronización: tiempo de espera agotado", "timeout"),
+    ("serviço de sincronização: a conexão com o relé foi recusada", "refused"),
+]
+
+# Everyday uses of the same words: a password reset, access denied, a schedule.
+NOT_CONNECTION_WORDS = ["重置密码", "拒绝访问", "アクセスが拒否されました", "비밀번호 재설정",
+                        "Passwort zurückgesetzt", "Demande refusée", "Доступ отклонен"]
+
+
+@pytest.mark.parametrize(("line", "kind"), OTHER_LANGUAGES)
+def test_a_message_in_another_language_is_read_by_its_words(
+    knowledge: KnowledgeBase, line: str, kind: str
+) -> None:
+    """"客户端请求超时", "connexion refusée": the words say the kind in any of eleven languages."""
+    value, pattern = reader_for(knowledge).read(line)["error_kind"]
+    assert value == kind
+    assert pattern.startswith("guess-")
+
+
+@pytest.mark.parametrize("line", NOT_CONNECTION_WORDS)
+def test_the_same_words_about_something_else_are_not_guessed(
+    knowledge: KnowledgeBase, line: str
+) -> None:
+    """A reset password or a refused request is no connection error."""
+    assert "error_kind" not in reader_for(knowledge).read(line)
+
 
 def test_a_known_family_wins_over_a_guess(knowledge: KnowledgeBase) -> None:
     """A family's reading outranks the words in it ("timeout" in a reset, "closed" in a refusal)."""
