@@ -58,6 +58,23 @@ FAMILIES = [
     ("10054远程主机强迫关闭", "reset"),
     # Winsock 10053 in Chinese is a local abort, as in English: no kind
     ("java.io.IOException: 你的主机中的软件中止了一个已建立的连接。", "unknown"),
+    ("[WinError 10053]", "unknown"),
+    ("Nenhuma ligação pôde ser feita porque o computador de destino as recusou ativamente.",
+     "refused"),
+    ("System.IO.IOException: 원격 호스트에 의해 기존 연결이 강제로 종료되었습니다.", "reset"),
+    ("このサイトにアクセスできません/example.com からの応答時間が長すぎます", "timeout"),
+    ("SSL: CERTIFICATE_VERIFY_FAILED", "tls_error"),
+    ("curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to example.com:443",
+     "tls_error"),
+    ("Handshake failed: HANDSHAKE_FAILURE_ON_CLIENT_HELLO", "tls_error"),
+    ("ERRSSLPROTOCOL_ERROR", "tls_error"),
+    ("09:31:01,162 ERROR MaxwellKafkaProducer - Exception: Failed to update metadata after "
+     "60000 ms.", "timeout"),
+    ('error: UNAVAILABLE StatusRuntimeException:"End of stream or IOException"', "eof"),
+    ("[HPM] Error occurred while trying to proxy request /api from localhost:3000 to "
+     "https://api.example.com/v1 (EPROTO)", "tls_error"),
+    ('"[Fiddler] ReadResponse() failed: The server did not return a response for this '
+     'request."', "eof"),
     # a vague wrapper's unknown gives way to the words after it
     ("UNAVAILABLE: connection closed", "eof"),
 ]
