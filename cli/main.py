@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
@@ -194,25 +194,34 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
 
 
 def _dispatch(args: argparse.Namespace, env: Environment) -> int:
-    if args.command == "diagnose":
+    from engine.gcpause import imports_without_gc
+
+    with imports_without_gc():
+        run = _command(args.command)
+    return run(args, env)
+
+
+def _command(name: str) -> Callable[[argparse.Namespace, Environment], int]:
+    """The function that runs a command, imported only when that command runs."""
+    if name == "diagnose":
         from cli.diagnose_cmd import run_diagnose
 
-        return run_diagnose(args, env)
-    if args.command == "probe":
+        return run_diagnose
+    if name == "probe":
         from cli.probe_cmd import run_probe
 
-        return run_probe(args, env)
-    if args.command == "kb":
+        return run_probe
+    if name == "kb":
         from cli.kb_cmd import run_kb
 
-        return run_kb(args, env)
-    if args.command == "completion":
+        return run_kb
+    if name == "completion":
         from cli.completion import run_completion
 
-        return run_completion(args, env)
+        return run_completion
     from cli.demo_cmd import run_demo
 
-    return run_demo(args, env)
+    return run_demo
 
 
 def console_main() -> None:
