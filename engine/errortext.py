@@ -214,7 +214,8 @@ class ErrorReader:
                 if current is None or rank > current[0] or yields_to_guess(fact, current, match):
                     chosen[fact] = (rank, self.typed_value(fact, value), match.pattern.id)
         facts = {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
-        kept = tuple(m for m in found if not is_guess(m.pattern) or m in guesses)
+        counted = {id(match) for match in guesses}
+        kept = tuple(m for m in found if not is_guess(m.pattern) or id(m) in counted)
         return Reading(facts, kept)
 
     def read(self, text: str) -> dict[str, tuple[Any, str]]:
