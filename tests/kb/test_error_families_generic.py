@@ -46,6 +46,9 @@ FAMILIES = [
     ('{"level":"debug","logger":"http.stdlib","msg":"http: TLS handshake error from '
      '172.18.0.1:50810: EOF"}', "eof"),
     ("psycopg2.InterfaceError: connection already closed", "unknown"),
+    # database/sql's ErrBadConn does not say how; the errno after it does
+    ("sql: driver: bad connection", "unknown"),
+    ("driver: bad connection: read tcp 10.0.0.1:5432: read: connection reset by peer", "reset"),
     ("Thunderbirdで「接続できませんでした。接続が拒否されました。」", "refused"),
     ("_ssl.c:1056: TLSV1_ALERT_PROTOCOL_VERSION", "tls_error"),
     ("pika.exceptions.ConnectionWrongStateError: Illegal close(320, \"Timeout while setting up "
