@@ -38,7 +38,6 @@ from functools import cached_property
 from typing import Any
 
 from engine.kbmodel import KnowledgeBase
-from engine.literalcheck import literal_escape
 from engine.schema import ErrorPattern, FactType
 from engine.triggers import TriggerPlanner
 
@@ -264,6 +263,8 @@ def check_pattern_examples(knowledge: KnowledgeBase) -> list[ExampleFailure]:
     The same check runs in pytest and can back ``kb test``: an example that
     fails is a pattern that does not read what its author promised.
     """
+    from engine.literalcheck import literal_escape  # kb test only: off the diagnose start-up path
+
     reader = reader_for(knowledge)
     failures: list[ExampleFailure] = []
     for compiled in reader.patterns:

@@ -315,7 +315,7 @@ class ErrorPattern(Strict):
         default=False,
         description="true: read only in text given as the error (--error, the questionnaire), "
         "never when scanning a log: guesses from plain words, which are ordinary in logs (below "
-        "priority 0 they count only when no other pattern matches), and texts with no ASCII "
+        "priority 0 they count only on text no other pattern matched), and texts with no ASCII "
         "for the log prefilter",
     )
 
