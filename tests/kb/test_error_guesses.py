@@ -43,6 +43,12 @@ OTHER_LANGUAGES = [
     ("service de synchro : connexion au relais refusée", "refused"),
     ("servicio de sincronización: tiempo de espera agotado", "timeout"),
     ("serviço de sincronização: a conexão com o relé foi recusada", "refused"),
+    ("同步服务: 服务器关闭了连接", "eof"),
+    ("同步服务: SSL握手失败", "tls_error"),
+    ("Sync-Dienst: Die Verbindung wurde vom Server geschlossen", "eof"),
+    ("eşitleme hizmeti: bağlantı zaman aşımına uğradı", "timeout"),
+    ("synchronisatie: de verbinding met de relay werd geweigerd", "refused"),
+    ("dịch vụ đồng bộ: kết nối bị từ chối", "refused"),
 ]
 
 
@@ -50,7 +56,7 @@ OTHER_LANGUAGES = [
 def test_a_pasted_message_of_an_unknown_stack_is_read_by_its_words(
     knowledge: KnowledgeBase, line: str, kind: str
 ) -> None:
-    """An error no family knows still gets the kind its plain words say, in any of 12 languages."""
+    """An error no family knows still gets the kind its plain words say, in any of 17 languages."""
     value, pattern = reader_for(knowledge).read(line)["error_kind"]
     assert value == kind
     assert pattern.startswith("guess-")
@@ -58,7 +64,9 @@ def test_a_pasted_message_of_an_unknown_stack_is_read_by_its_words(
 
 # Everyday uses of the same words: a password reset, access denied, a request refused.
 NOT_CONNECTION_WORDS = ["重置密码", "拒绝访问", "アクセスが拒否されました", "비밀번호 재설정",
-                        "Passwort zurückgesetzt", "Demande refusée", "Доступ отклонен"]
+                        "Passwort zurückgesetzt", "Demande refusée", "Доступ отклонен",
+                        "用户关闭了连接", "Toegang geweigerd", "Şifreniz sıfırlandı",
+                        "Conexión reiniciada correctamente"]
 
 
 @pytest.mark.parametrize("line", NOT_CONNECTION_WORDS)
