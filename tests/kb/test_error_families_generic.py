@@ -1,4 +1,4 @@
-"""Families and generic forms added after rounds 24-30: read end to end."""
+"""Families and generic forms added after rounds 24-38: read end to end."""
 
 from __future__ import annotations
 
@@ -80,4 +80,34 @@ FAMILIES = [
      'request."', "eof"),
     # a vague wrapper's unknown gives way to the words after it
     ("UNAVAILABLE: connection closed", "eof"),
+    # after rounds 35-38
+    ("gnutls.c: 0 fatal error: The TLS connection was non-properly terminated.", "tls_error"),
+    ("org.postgresql.util.PSQLException: This connection has been closed", "unknown"),
+    ("TCP Provider: Error code 0, error message: The specified network name is no longer "
+     "available.", "unknown"),
+    ("ConnectionResetError: [WinError 64] The specified network name is no longer available",
+     "reset"),
+    ('rpc error: code = Unavailable desc = connection error: desc = "transport: authentication '
+     'handshake failed: read tcp 10.0.0.5:55706->10.0.0.9:443: read: connection reset by peer"',
+     "reset"),
+    ('rpc error: code = DeadlineExceeded desc = latest connection error: connection error: '
+     'desc = "transport: Error while dialing dial tcp: lookup etcd0 on 10.0.0.2:53: server '
+     'misbehaving"', "unknown"),
+    ('error="rpc error making call: i/o deadline reached"', "timeout"),
+    ("mysqli::real_connect(): (HY000/2013): Lost connection to MySQL server at 'reading "
+     "initial communication packet', system error: 111", "refused"),
+    ("DEBUG org.apache.kafka.common.network.Selector - Connection with /10.0.0.6 disconnected",
+     "eof"),
+    ("UNAVAILABLE: GOAWAY closed buffered stream. HTTP/2 error code: NO_ERROR", "eof"),
+    ("[warning][upstream] grpc_mux_impl.cc:235] gRPC config stream closed: 14, no healthy "
+     "upstream", "unknown"),
+    ("code: 'ECONNRESET' } stack: Error; socket hung up", "eof"),
+    ("The load balancer receives a TCP RST from the target", "reset"),
+    ("http proxy error getsockopt:connection refuse", "refused"),
+    ("„Verbindung fehlgeschlagen: SSL-Fehler“", "tls_error"),
+    ("The SSL connection could not be established, see inner exception. Unable to read data "
+     "from the transport connection: A connection attempt failed because the connected party "
+     "did not properly respond af", "timeout"),
+    ("System.Net.Http.WinHttpException (0x80072F8F): A security error occurred", "tls_error"),
+    ("IOException: An existing connection was forcibly closed by the remo", "reset"),
 ]
