@@ -1,4 +1,4 @@
-"""Families and generic forms added after rounds 24-38: read end to end."""
+"""Families and generic forms added after rounds 24-42: read end to end."""
 
 from __future__ import annotations
 
@@ -110,4 +110,24 @@ FAMILIES = [
      "did not properly respond af", "timeout"),
     ("System.Net.Http.WinHttpException (0x80072F8F): A security error occurred", "tls_error"),
     ("IOException: An existing connection was forcibly closed by the remo", "reset"),
+    # after rounds 39-42
+    ("[Note] Aborted connection 3 to db: 'app' user: 'app' host: '10.0.0.4' (Got an error "
+     "reading communication packets)", "unknown"),
+    ("1:S 26 Jan 2022 12:52:55.214 # Connection with master lost.", "unknown"),
+    ("outbound:accept{peer.addr=10.0.0.1:39120}: linkerd2_app_core::serve: Connection closed "
+     "error=Service in fail-fast", "unknown"),
+    ("System.Net.WebException: The operation has timed-out.", "timeout"),
+    ("PONG response has not been received, aborting", "timeout"),
+    ("Server did not respond to heartbeats for 30s", "timeout"),
+    ("javax.net.ssl.SSLException: handshake timed out", "timeout"),
+    ("[SearchGuardSSLNettyTransport] SSL Problem Received close_notify during handshake",
+     "tls_error"),
+    ("Bug: 503 UC sometimes, upstream_reset_before_response_started", "eof"),
+    ("webserver 0/0/53/-1/69 502 1029 - - SH-- 7/6/1/1/0 0/0 \"GET / HTTP/2.0\" fc_err=- "
+     "bc_err=ERESET", "reset"),
+    ("Connection 1: failed to connect 1:60, reason -1", "timeout"),
+    ("Error: sockect hang up", "eof"),
+    ("error: RPC failed; curl 56 LibreSSL SSL_read: SSL_ERROR_SYSCALL, errno 54", "reset"),
+    ("Can't connect to HTTPS URL because the SSL module is not available.", "tls_error"),
+    ("django.db.utils.OperationalError: couldn't get a connection after 30.00 sec", "timeout"),
 ]
