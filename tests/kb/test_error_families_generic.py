@@ -1,4 +1,4 @@
-"""Families and generic forms added after rounds 24-42: read end to end."""
+"""Families and generic forms added after rounds 24-46: read end to end."""
 
 from __future__ import annotations
 
@@ -130,4 +130,14 @@ FAMILIES = [
     ("error: RPC failed; curl 56 LibreSSL SSL_read: SSL_ERROR_SYSCALL, errno 54", "reset"),
     ("Can't connect to HTTPS URL because the SSL module is not available.", "tls_error"),
     ("django.db.utils.OperationalError: couldn't get a connection after 30.00 sec", "timeout"),
+    # after rounds 43-46
+    ("Predis\\Connection\\ConnectionException: No connection can be made because the target "
+     "machine has actively rejected them.", "refused"),
+    ('"Abnormal Closure" (code 1006)', "eof"),
+    ("InvalidOperationException: Websocket closed with error: 1006.", "eof"),
+    ("closing because: client disconnect while server was not ready (age=300s)", "eof"),
+    ("[INF] 10.0.0.4:6222 - rid:103 - Router connection closed: Slow Consumer (Write Deadline)",
+     "unknown"),
+    ("Socket错误10054", "reset"),
+    ("Your printer is connected, but the request took too long.", "timeout"),
 ]
