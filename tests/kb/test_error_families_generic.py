@@ -140,4 +140,10 @@ FAMILIES = [
      "unknown"),
     ("Socket错误10054", "reset"),
     ("Your printer is connected, but the request took too long.", "timeout"),
+    # SendFailure does not say how; what follows it does
+    ("System.Net.WebException: The underlying connection was closed: An unexpected error "
+     "occurred on a send.", "unknown"),
+    ("The underlying connection was closed: An unexpected error occurred on a send. ---> "
+     "System.IO.IOException: Unable to read data from the transport connection: An existing "
+     "connection was forcibly closed by the remote host.", "reset"),
 ]
