@@ -146,4 +146,6 @@ FAMILIES = [
     ("The underlying connection was closed: An unexpected error occurred on a send. ---> "
      "System.IO.IOException: Unable to read data from the transport connection: An existing "
      "connection was forcibly closed by the remote host.", "reset"),
+    ("Die zugrunde liegende Verbindung wurde geschlossen: Die Verbindung mit dem Remoteserver "
+     "kann nicht hergestellt werden.", "unknown"),
 ]
