@@ -1,4 +1,4 @@
-"""Families and generic forms added after rounds 24-46: read end to end."""
+"""Families and generic forms added after rounds 24-50: read end to end."""
 
 from __future__ import annotations
 
@@ -148,4 +148,20 @@ FAMILIES = [
      "connection was forcibly closed by the remote host.", "reset"),
     ("Die zugrunde liegende Verbindung wurde geschlossen: Die Verbindung mit dem Remoteserver "
      "kann nicht hergestellt werden.", "unknown"),
+    # after rounds 47-50
+    ("cURL error 56: OpenSSL SSL_read: SSL_ERROR_SYSCALL, errno 0.", "tls_error"),
+    ("aiohttp.client_exceptions.WSMessageTypeError: Received message 8:1001 is not "
+     "WSMsgType.TEXT", "eof"),
+    ("Disconnected: Did not receive auth message within 10 seconds", "timeout"),
+    ("Error Message: connection 6 to cluster0-shard-00-01.example.mongodb.net:27017 closed",
+     "eof"),
+    ("deadpool.postgres: Connection error: db error: FATAL: terminating connection due to "
+     "unexpected postmaster exit", "eof"),
+    ("Error: client rate limiter Wait returned an error: rate: Wait(n=1) would exceed context "
+     "deadline", "timeout"),
+    ("Failed authorization procedure. example.com (tls-sni-01): urn:acme:error:connection :: "
+     "The server could not connect to the client to verify the domain :: Timeout", "timeout"),
+    ("ERROR:rabbitpy.channel0:Have not received a heartbeat in 900 seconds", "timeout"),
+    ("botocore.exceptions.IncompleteReadError: 1077927735 read, but total bytes expected is "
+     "1179535354.", "eof"),
 ]
