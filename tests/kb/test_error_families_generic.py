@@ -1,4 +1,4 @@
-"""Families and generic forms added after rounds 24-50: read end to end."""
+"""Families and generic forms added after rounds 24-54: read end to end."""
 
 from __future__ import annotations
 
@@ -164,4 +164,12 @@ FAMILIES = [
     ("ERROR:rabbitpy.channel0:Have not received a heartbeat in 900 seconds", "timeout"),
     ("botocore.exceptions.IncompleteReadError: 1077927735 read, but total bytes expected is "
      "1179535354.", "eof"),
+    # after rounds 51-54
+    ("OSError: Timed out trying to connect to 'tcp://scheduler:8786' after 10 s: [Errno -2] "
+     "Name or service not known", "unknown"),
+    ("`fetch` throws UND_ERR_SOCKET error", "unknown"),
+    ("TypeError: fetch failed [cause]: SocketError: other side closed code: 'UND_ERR_SOCKET'",
+     "eof"),
+    ("Problem running workflow. Request failed with status code 504.", "timeout"),
+    ("psycopg2.OperationalError: SSL SYSCALL error: Socket operation on non-socket", "unknown"),
 ]

@@ -69,7 +69,7 @@ FAMILIES = [
     ("Postgrex.Protocol (#PID<0.4.0>) disconnected: ** (DBConnection.ConnectionError) "
      "tcp recv (idle): closed", "eof"),
     # Node
-    ("TypeError: fetch failed [cause]: { code: 'UND_ERR_SOCKET' }", "eof"),
+    ("TypeError: fetch failed [cause]: { code: 'UND_ERR_SOCKET' }", "unknown"),  # the code alone
     ("TypeError: fetch failed [cause]: Error: read ECONNRESET { code: 'UND_ERR_SOCKET' }", "reset"),
     ("[cause]: BodyTimeoutError: Body Timeout Error { code: 'UND_ERR_BODY_TIMEOUT' }", "timeout"),
     ("MongoNetworkError: connection 2 to 10.0.0.5:27017 closed", "eof"),
