@@ -204,18 +204,17 @@ class ErrorReader:
         found = self.matches(text, only)
         families = [match for match in found if not is_guess(match.pattern)]
         # a family knows this text: what it leaves unsaid stays unsaid
-        guesses = [m for m in found if is_guess(m.pattern) and not overlaps_any(m, families)]
+        counted = [m for m in found if not is_guess(m.pattern) or not overlaps_any(m, families)]
         chosen: dict[str, tuple[tuple[int, int], Any, str]] = {}
-        for match in families + guesses:
+        # families first, so a guess only ever overrides what yields_to_guess lets it
+        for match in sorted(counted, key=lambda m: is_guess(m.pattern)):
             rank = (match.pattern.priority, len(match.text))
             for fact, value in match.pattern.sets.items():
                 current = chosen.get(fact)
                 if current is None or rank > current[0] or yields_to_guess(fact, current, match):
                     chosen[fact] = (rank, self.typed_value(fact, value), match.pattern.id)
         facts = {fact: (value, pattern_id) for fact, (_, value, pattern_id) in chosen.items()}
-        counted = {id(match) for match in guesses}
-        kept = tuple(m for m in found if not is_guess(m.pattern) or id(m) in counted)
-        return Reading(facts, kept)
+        return Reading(facts, tuple(counted))
 
     def read(self, text: str) -> dict[str, tuple[Any, str]]:
         """Facts implied by the text: fact id to (value, pattern id) after precedence."""

@@ -47,13 +47,10 @@ def imports_without_gc() -> Iterator[None]:
     test suite) would keep its cyclic garbage from being collected.
     """
     global _frozen_after_imports
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if not _frozen_after_imports:
-            gc.freeze()
-            _frozen_after_imports = True
-        if enabled:
-            gc.enable()
+    with paused_gc():
+        try:
+            yield
+        finally:
+            if not _frozen_after_imports:
+                gc.freeze()
+                _frozen_after_imports = True
