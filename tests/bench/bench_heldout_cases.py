@@ -1,0 +1,121 @@
+"""Score the ranking and the dialogue on held-out real incidents (issue 4).
+
+Run ``python tests/bench/bench_heldout_cases.py [--verbose] [FILE ...]``
+(default: every ``tests/data/heldout_cases*.yaml``; see ``tests/heldout_cases.py``).
+
+Per set, two readings of the same incidents:
+
+- *given at once*: every fact the thread states and its error line, as
+  ``diagnose --no-input --fact ... --error ...`` would get them. Reported:
+  how often the confirmed cause ranks first (top-1) and among the first
+  three (top-3).
+- *dialogue*: the simulated user of ``bench_questions.py`` pastes the error
+  line and answers the engine's questions from the incident's facts ("I
+  don't know" for the rest). Reported: top-1 when the engine says done, and
+  the questions before the confirmed cause ranks first for good, for the
+  engine and for the baseline asking every question in the KB's order,
+  compared on the incidents both reach.
+
+The score a set gets the first time it is run is its first-contact score,
+the one the README records; later runs measure regressions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from engine.cases import session_for_case  # noqa: E402
+from engine.errors import ConndoctorError  # noqa: E402
+from engine.kbmodel import KnowledgeBase  # noqa: E402
+from engine.loader import load_kb  # noqa: E402
+from tests.bench.bench_questions import (  # noqa: E402
+    Outcome,
+    Step,
+    baseline_policy,
+    engine_policy,
+    fixed_order,
+    simulate,
+)
+from tests.heldout_cases import Incident, heldout_case_files, heldout_incidents  # noqa: E402
+
+
+def ranking_given_at_once(knowledge: KnowledgeBase, incident: Incident) -> list[str]:
+    """The causes ranked from every stated fact and the error line at once."""
+    report = session_for_case(knowledge, incident.case).report()
+    return [diagnosis.cause for diagnosis in report.diagnoses]
+
+
+def score_set(knowledge: KnowledgeBase, incidents: list[Incident], fixed: list[Step],
+              verbose: bool) -> dict[str, float]:
+    """Top-1/top-3 given at once, and the dialogue against the KB-order baseline."""
+    top1 = top3 = 0
+    dialogue: list[tuple[Outcome, Outcome]] = []
+    for incident in incidents:
+        case = incident.case
+        expected = str(case.expect.top)
+        ranking = ranking_given_at_once(knowledge, incident)
+        top1 += ranking[:1] == [expected]
+        top3 += expected in ranking[:3]
+        engine = simulate(knowledge, case, engine_policy, fixed)
+        baseline = simulate(knowledge, case, baseline_policy, fixed)
+        dialogue.append((engine, baseline))
+        if verbose and ranking[:1] != [expected]:
+            place = ranking.index(expected) + 1 if expected in ranking else "-"
+            unsure = " [unsure]" if incident.unsure else ""
+            print(f"  MISS {case.id.split('.heldout-')[1]:8} want={expected} (rank {place}) "
+                  f"got={', '.join(ranking[:3]) or 'nothing'}{unsure}"
+                  f"\n       facts={dict(case.facts)} error={(case.error or '')[:80]!r}")
+    both = [(e.reached_after, b.reached_after) for e, b in dialogue
+            if e.reached_after is not None and b.reached_after is not None]
+    count = max(1, len(incidents))
+    return {
+        "cases": len(incidents),
+        "top1": top1 / count,
+        "top3": top3 / count,
+        "dialogue_top1": sum(e.final_top == e.expected for e, _ in dialogue) / count,
+        "paired": len(both),
+        "engine_to_top": statistics.mean(e for e, _ in both) if both else float("nan"),
+        "baseline_to_top": statistics.mean(b for _, b in both) if both else float("nan"),
+        "engine_asked": statistics.mean(e.asked for e, _ in dialogue) if dialogue else 0.0,
+    }
+
+
+def main() -> int:
+    """Print one row per set and a total; list the misses with --verbose."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--verbose", action="store_true", help="list every top-1 miss")
+    args = parser.parse_args()
+    knowledge = load_kb()
+    fixed = fixed_order(knowledge)
+    try:
+        sets = [(file.name, heldout_incidents(knowledge, file))
+                for file in args.files or heldout_case_files()]
+    except (ConndoctorError, OSError) as error:
+        print(f"bench_heldout_cases: {error}", file=sys.stderr)
+        return 1
+    sets.append(("all", [incident for _, incidents in sets for incident in incidents]))
+    print(f"{'set':24} {'cases':>5} {'top-1':>6} {'top-3':>6} {'dialogue top-1':>14} "
+          f"{'both reach':>10} {'engine to top':>13} {'KB order to top':>15} {'ratio':>5} "
+          f"{'engine asked':>12}")
+    for name, incidents in sets:
+        if args.verbose and name != "all":
+            print(name)
+        row = score_set(knowledge, incidents, fixed, args.verbose and name != "all")
+        ratio = row["engine_to_top"] / row["baseline_to_top"] if row["baseline_to_top"] \
+            else float("nan")
+        print(f"{name:24} {row['cases']:5.0f} {row['top1']:6.1%} {row['top3']:6.1%} "
+              f"{row['dialogue_top1']:14.1%} {row['paired']:10.0f} {row['engine_to_top']:13.2f} "
+              f"{row['baseline_to_top']:15.2f} {ratio:5.2f} {row['engine_asked']:12.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
