@@ -23,6 +23,7 @@ LIMIT_LINES = [
     ("Error: connect EADDRNOTAVAIL 10.0.0.5:6379 - Local (0.0.0.0:0)", "ephemeral_ports"),
     ("dial tcp 127.32.0.1:0->127.0.0.1:11211: bind: address already in use", "ephemeral_ports"),
     ("kernel: nf_conntrack: table full, dropping packet", "conntrack_table"),
+    ("kernel: [1234567.890123] TCP: out of memory -- consider tuning tcp_mem", "socket_memory"),
     ("kernel: TCP: request_sock_TCP: Possible SYN flooding on port 8080. Sending cookies.",
      "listen_backlog"),
     ("kernel: sonewconn: pcb 0xfffff8000c1b2000: Listen queue overflow: 193 already in queue",
