@@ -18,9 +18,8 @@ from typing import Any
 
 import yaml
 
-from engine.conditions import value_problem
 from engine.errors import ConndoctorError, FactError
-from engine.facts import coerce_value, observation_for
+from engine.facts import FactRecord, FactStore, Source, coerce_value, observation_for
 from engine.kbmodel import KnowledgeBase
 from engine.schema import Case, CaseExpectation
 
@@ -34,8 +33,9 @@ class HeldoutCaseError(ConndoctorError):
 
 @dataclass(frozen=True)
 class Incident:
-    """One held-out incident: the case to run and where it came from."""
+    """One held-out incident: its id in the set, the case to run and where it came from."""
 
+    id: str
     case: Case
     source: str
     unsure: bool
@@ -49,10 +49,13 @@ def heldout_case_files() -> list[Path]:
 def heldout_incidents(knowledge: KnowledgeBase, file: Path) -> list[Incident]:
     """The incidents of one set, checked against the KB's vocabulary and causes."""
     entries = yaml.safe_load(file.read_text(encoding="utf-8"))["cases"]
-    return [_incident(knowledge, file, entry) for entry in entries]
+    store = FactStore(knowledge)
+    return [_incident(knowledge, store, file, entry) for entry in entries]
 
 
-def _incident(knowledge: KnowledgeBase, file: Path, entry: dict[str, Any]) -> Incident:
+def _incident(
+    knowledge: KnowledgeBase, store: FactStore, file: Path, entry: dict[str, Any]
+) -> Incident:
     where = f"{file.name}: case {entry.get('id', '?')}"
     missing = [key for key in REQUIRED if key not in entry]
     if missing:
@@ -63,15 +66,11 @@ def _incident(knowledge: KnowledgeBase, file: Path, entry: dict[str, Any]) -> In
                                f"(allowed: {', '.join(sorted(knowledge.causes))})")
     facts = {}
     for fact, raw in (entry["facts"] or {}).items():
-        try:
-            observation = observation_for(knowledge, fact)
-            value = coerce_value(observation, raw)
+        try:  # the same checks as --fact and --facts: known id, not derived, allowed value
+            facts[fact] = coerce_value(observation_for(knowledge, fact), raw)
+            store.check(FactRecord(fact, facts[fact], Source.USER, where))
         except FactError as error:
             raise HeldoutCaseError(f"{where}: {error}") from None
-        problem = value_problem(observation, value)
-        if problem or observation.derived:
-            raise HeldoutCaseError(f"{where}: {problem or f'{fact!r} is derived'}")
-        facts[fact] = value
     case = Case(id=f"{top}.heldout-{entry['id']}".lower(), description=entry["description"],
                 facts=facts, error=entry.get("error"), expect=CaseExpectation(top=top))
-    return Incident(case, entry["source"], bool(entry.get("unsure", False)))
+    return Incident(entry["id"], case, entry["source"], bool(entry.get("unsure", False)))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,38 +52,52 @@ def ranking_given_at_once(knowledge: KnowledgeBase, incident: Incident) -> list[
     return [diagnosis.cause for diagnosis in report.diagnoses]
 
 
-def score_set(knowledge: KnowledgeBase, incidents: list[Incident], fixed: list[Step],
-              verbose: bool) -> dict[str, float]:
+@dataclass(frozen=True)
+class Scored:
+    """One incident's ranking from all its facts, and its dialogue under both policies."""
+
+    incident: Incident
+    ranking: list[str]
+    engine: Outcome
+    baseline: Outcome
+
+    @property
+    def expected(self) -> str:
+        """The confirmed cause."""
+        return str(self.incident.case.expect.top)
+
+
+def score(knowledge: KnowledgeBase, incident: Incident, fixed: list[Step]) -> Scored:
+    """Rank the incident once and play its dialogue with the engine and the baseline."""
+    return Scored(incident, ranking_given_at_once(knowledge, incident),
+                  simulate(knowledge, incident.case, engine_policy, fixed),
+                  simulate(knowledge, incident.case, baseline_policy, fixed))
+
+
+def print_miss(scored: Scored) -> None:
+    """One top-1 miss: the wanted cause, its place, the first three and the facts."""
+    case, ranking, expected = scored.incident.case, scored.ranking, scored.expected
+    place = ranking.index(expected) + 1 if expected in ranking else "-"
+    unsure = " [unsure]" if scored.incident.unsure else ""
+    print(f"  MISS {scored.incident.id:8} want={expected} (rank {place}) "
+          f"got={', '.join(ranking[:3]) or 'nothing'}{unsure}"
+          f"\n       facts={dict(case.facts)} error={(case.error or '')[:80]!r}")
+
+
+def summarize(scored: list[Scored]) -> dict[str, float]:
     """Top-1/top-3 given at once, and the dialogue against the KB-order baseline."""
-    top1 = top3 = 0
-    dialogue: list[tuple[Outcome, Outcome]] = []
-    for incident in incidents:
-        case = incident.case
-        expected = str(case.expect.top)
-        ranking = ranking_given_at_once(knowledge, incident)
-        top1 += ranking[:1] == [expected]
-        top3 += expected in ranking[:3]
-        engine = simulate(knowledge, case, engine_policy, fixed)
-        baseline = simulate(knowledge, case, baseline_policy, fixed)
-        dialogue.append((engine, baseline))
-        if verbose and ranking[:1] != [expected]:
-            place = ranking.index(expected) + 1 if expected in ranking else "-"
-            unsure = " [unsure]" if incident.unsure else ""
-            print(f"  MISS {case.id.split('.heldout-')[1]:8} want={expected} (rank {place}) "
-                  f"got={', '.join(ranking[:3]) or 'nothing'}{unsure}"
-                  f"\n       facts={dict(case.facts)} error={(case.error or '')[:80]!r}")
-    both = [(e.reached_after, b.reached_after) for e, b in dialogue
-            if e.reached_after is not None and b.reached_after is not None]
-    count = max(1, len(incidents))
+    both = [(s.engine.reached_after, s.baseline.reached_after) for s in scored
+            if s.engine.reached_after is not None and s.baseline.reached_after is not None]
+    count = max(1, len(scored))
     return {
-        "cases": len(incidents),
-        "top1": top1 / count,
-        "top3": top3 / count,
-        "dialogue_top1": sum(e.final_top == e.expected for e, _ in dialogue) / count,
+        "cases": len(scored),
+        "top1": sum(s.ranking[:1] == [s.expected] for s in scored) / count,
+        "top3": sum(s.expected in s.ranking[:3] for s in scored) / count,
+        "dialogue_top1": sum(s.engine.final_top == s.expected for s in scored) / count,
         "paired": len(both),
         "engine_to_top": statistics.mean(e for e, _ in both) if both else float("nan"),
         "baseline_to_top": statistics.mean(b for _, b in both) if both else float("nan"),
-        "engine_asked": statistics.mean(e.asked for e, _ in dialogue) if dialogue else 0.0,
+        "engine_asked": statistics.mean(s.engine.asked for s in scored) if scored else 0.0,
     }
 
 
@@ -101,14 +116,21 @@ def main() -> int:
     except (ConndoctorError, OSError) as error:
         print(f"bench_heldout_cases: {error}", file=sys.stderr)
         return 1
-    sets.append(("all", [incident for _, incidents in sets for incident in incidents]))
+    rows = []
+    for name, incidents in sets:
+        scored = [score(knowledge, incident, fixed) for incident in incidents]
+        if args.verbose:
+            print(name)
+            for item in scored:
+                if item.ranking[:1] != [item.expected]:
+                    print_miss(item)
+        rows.append((name, scored))
+    rows.append(("all", [item for _, scored in rows for item in scored]))
     print(f"{'set':24} {'cases':>5} {'top-1':>6} {'top-3':>6} {'dialogue top-1':>14} "
           f"{'both reach':>10} {'engine to top':>13} {'KB order to top':>15} {'ratio':>5} "
           f"{'engine asked':>12}")
-    for name, incidents in sets:
-        if args.verbose and name != "all":
-            print(name)
-        row = score_set(knowledge, incidents, fixed, args.verbose and name != "all")
+    for name, scored in rows:
+        row = summarize(scored)
         ratio = row["engine_to_top"] / row["baseline_to_top"] if row["baseline_to_top"] \
             else float("nan")
         print(f"{name:24} {row['cases']:5.0f} {row['top1']:6.1%} {row['top3']:6.1%} "

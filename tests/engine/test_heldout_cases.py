@@ -26,11 +26,16 @@ def knowledge() -> KnowledgeBase:
     return load_kb()
 
 
-def _ranks(knowledge: KnowledgeBase, file: Path) -> list[tuple[str, list[str]]]:
-    ranked = []
-    for incident in heldout_incidents(knowledge, file):
-        report = session_for_case(knowledge, incident.case).report()
-        ranked.append((str(incident.case.expect.top), [d.cause for d in report.diagnoses]))
+@pytest.fixture(scope="module")
+def rankings(knowledge: KnowledgeBase) -> dict[Path, list[tuple[str, list[str]]]]:
+    """Each set's incidents as (confirmed cause, ranking from all their facts), ranked once."""
+    ranked: dict[Path, list[tuple[str, list[str]]]] = {}
+    for file in heldout_case_files():
+        ranked[file] = []
+        for incident in heldout_incidents(knowledge, file):
+            report = session_for_case(knowledge, incident.case).report()
+            ranked[file].append((str(incident.case.expect.top),
+                                 [d.cause for d in report.diagnoses]))
     return ranked
 
 
@@ -40,16 +45,20 @@ def test_there_are_heldout_incident_sets() -> None:
 
 
 @pytest.mark.parametrize("file", heldout_case_files(), ids=lambda f: f.name)
-def test_confirmed_cause_ranks_in_the_top_three(knowledge: KnowledgeBase, file: Path) -> None:
+def test_confirmed_cause_ranks_in_the_top_three(
+    rankings: dict[Path, list[tuple[str, list[str]]]], file: Path
+) -> None:
     """Given every fact an incident states, its confirmed cause is among the first three."""
-    ranked = _ranks(knowledge, file)
+    ranked = rankings[file]
     within = sum(expected in ranking[:3] for expected, ranking in ranked)
     assert within / len(ranked) >= TOP3_FLOOR, f"{file.name}: {within}/{len(ranked)} in top 3"
 
 
-def test_confirmed_cause_ranks_first_over_all_sets(knowledge: KnowledgeBase) -> None:
+def test_confirmed_cause_ranks_first_over_all_sets(
+    rankings: dict[Path, list[tuple[str, list[str]]]],
+) -> None:
     """Over all held-out incidents, the confirmed cause ranks first as often as on first contact."""
-    ranked = [item for file in heldout_case_files() for item in _ranks(knowledge, file)]
+    ranked = [item for items in rankings.values() for item in items]
     first = sum(ranking[:1] == [expected] for expected, ranking in ranked)
     assert first / len(ranked) >= TOP1_FLOOR_ALL, f"{first}/{len(ranked)} first"
 
