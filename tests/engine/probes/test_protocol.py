@@ -22,7 +22,7 @@ def _lasted_one_wait(result: ProbeResult) -> bool:
     The wait adapts to the connect time (8x it, at least 0.5 s), so a busy CI
     machine gets a longer wait; a fixed bound in seconds would test the machine.
     """
-    return result.seconds < 2 * result.evidence["wait_s"]
+    return result.seconds < 2 * float(result.evidence["wait_s"])
 
 
 @pytest.mark.parametrize(("behaviour", "expected"), [
