@@ -105,12 +105,12 @@ class FaultServer:
                 ready, _, _ = select.select([self._listener], [], [], 0.05)
                 if not ready:
                     continue
-                conn, _ = self._listener.accept()
+                with self._lock:  # accept and count as one step: see settled_accepts
+                    conn, _ = self._listener.accept()
+                    self._connections.append(conn)
+                    self.accepted += 1
             except OSError:
                 return
-            with self._lock:
-                self._connections.append(conn)
-                self.accepted += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -123,6 +123,20 @@ class FaultServer:
         finally:
             with contextlib.suppress(OSError):
                 conn.close()
+
+    def settled_accepts(self, within: float = 5.0) -> int:
+        """Connections accepted once the accept queue is empty (or ``within`` seconds passed).
+
+        A client's connect completes in the kernel before this server's thread
+        accepts it; on a busy machine a count read at once can miss it.
+        """
+        deadline = time.monotonic() + within
+        while True:
+            with self._lock:
+                queued, _, _ = select.select([self._listener], [], [], 0)
+                if not queued or time.monotonic() >= deadline:
+                    return self.accepted
+            time.sleep(0.01)
 
     def wait(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; False when the server is stopping."""

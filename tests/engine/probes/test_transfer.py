@@ -49,7 +49,7 @@ def test_tls_port_gets_the_upload_inside_tls() -> None:
     """On a TLS-only port the upload goes inside TLS and is acknowledged: 'ok'."""
     with FaultServer(tls_sink) as server:
         result = _transfer(server.port)
-        accepted = server.accepted
+        accepted = server.settled_accepts()
     assert result.evidence["tls"] is True
     assert accepted == 2
     assert result.facts == {"large_transfer": "ok"}
