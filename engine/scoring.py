@@ -69,20 +69,24 @@ class Posterior:
 
 def posterior(priors: Mapping[str, float], contributions: Iterable[Contribution]) -> Posterior:
     """Combine priors and fired rules into posterior probabilities (order independent)."""
-    log_weight = {cause: math.log(prior) for cause, prior in priors.items()}
+    # math.fsum is correctly rounded, so the sum of log-ratios does not depend on
+    # the order the rules fired in: two causes tied in exact arithmetic stay tied
+    # (and are ordered by id) however the KB lists its rules.
+    terms: dict[str, list[float]] = {cause: [math.log(prior)] for cause, prior in priors.items()}
     ruled_out: set[str] = set()
     for item in contributions:
-        if item.cause not in log_weight:
+        if item.cause not in terms:
             continue
         if item.rules_out:
             ruled_out.add(item.cause)
         elif item.lr is not None:
-            log_weight[item.cause] += math.log(item.lr)
-    other_prior = max(OTHER_CAUSE_MIN_PRIOR, 1.0 - sum(priors.values()))
+            terms[item.cause].append(math.log(item.lr))
+    log_weight = {cause: math.fsum(values) for cause, values in terms.items()}
+    other_prior = max(OTHER_CAUSE_MIN_PRIOR, 1.0 - math.fsum(priors.values()))
     candidates = {c: w for c, w in log_weight.items() if c not in ruled_out}
     top = max([*candidates.values(), math.log(other_prior)])
     weights = {c: math.exp(w - top) for c, w in candidates.items()}
     other_weight = math.exp(math.log(other_prior) - top)
-    total = sum(weights.values()) + other_weight
+    total = math.fsum([*weights.values(), other_weight])
     probability = {c: weights.get(c, 0.0) / total for c in priors}
     return Posterior(probability, other_weight / total, frozenset(ruled_out))

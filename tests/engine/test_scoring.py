@@ -40,6 +40,18 @@ def test_order_of_rules_does_not_matter() -> None:
     assert len(results) == 1
 
 
+def test_an_exact_tie_stays_a_tie_whatever_the_firing_order() -> None:
+    """Two causes with the same prior and the same ratios in another order tie exactly."""
+    lrs = [6.0, 0.3, 2.5, 0.4, 1.5, 5.0, 0.2]
+    priors = {"a": 0.07, "b": 0.07}
+    for order in itertools.islice(itertools.permutations(lrs), 0, 5040, 97):
+        items = [Contribution("a", f"a.{i}", lr) for i, lr in enumerate(lrs)]
+        items += [Contribution("b", f"b.{i}", lr) for i, lr in enumerate(order)]
+        result = posterior(priors, items)
+        assert result.probability["a"] == result.probability["b"]
+        assert result.top() == "a"
+
+
 def test_supporting_evidence_raises_and_refuting_evidence_lowers() -> None:
     """A likelihood ratio above 1 raises its cause; below 1 lowers it, whatever else fired."""
     rng = random.Random(2)
