@@ -11,7 +11,8 @@ asked for ``Session.report()`` -- the same call the questionnaire and
 way), or says "I don't know" when the case does not have that fact, until
 the engine says ``done``. The baseline asks every question and probe of the
 KB in a fixed order, all of them: the KB's observation order (which its
-authors wrote most telling first, a strong baseline) and one shuffled order.
+authors wrote most telling first, a strong baseline) and random orders
+(``--orders N`` of them, seeds 1..N: the mean, and the best and worst order).
 
 Reported per policy: top-1 accuracy at the end, and the number of questions
 to a person (answered or not) after which the expected cause ranks first for
@@ -19,13 +20,17 @@ good (mean and worst over the cases that reach it), how many questions were
 asked in all, and how many probes were run in the dialogue (probes are not
 questions: with a target, ``diagnose`` runs the default ones before asking;
 see ``start_session``). The ceiling is the top-1 when every askable fact of
-each case is given at once: no dialogue can beat it. Targets (issue 4):
-top-1 at least 95%, mean at most 6 and at most half the baseline's.
+each case is given at once: no dialogue can beat it. The floor is the
+fewest questions that put the expected cause first when chosen knowing the
+case's answers (every subset of its facts tried, smallest first; probes
+free): no policy that must guess the answers can ask fewer. Targets
+(issue 4): top-1 at least 95%, mean at most 6 and at most half the baseline's.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import sys
@@ -179,6 +184,35 @@ def ceiling(knowledge: KnowledgeBase, case: Case, fixed: list[Step]) -> str | No
     return report.diagnoses[0].cause if report.diagnoses else None
 
 
+def fewest_questions(knowledge: KnowledgeBase, case: Case, fixed: list[Step]) -> int | None:
+    """The fewest of the case's questions that, answered, put the expected cause first.
+
+    Chosen with hindsight: every subset of the case's askable facts, smallest
+    first, with any subset of the facts probes measure given for free. A
+    lower bound for any policy; None when no subset does it.
+    """
+    start = start_session(knowledge, case)
+    known = set(start.reasoner.facts)
+    kinds = dict(fixed)
+    questions = [f for f in case.facts if kinds.get(f) == "question" and f not in known]
+    probed = [f for f in case.facts
+              if kinds.get(f) == "probe" and f not in known and start.can_probe]
+    probe_sets = [combo for size in range(len(probed) + 1)
+                  for combo in itertools.combinations(probed, size)]
+    for size in range(len(questions) + 1):
+        for asked in itertools.combinations(questions, size):
+            for measured in probe_sets:
+                session = start_session(knowledge, case)
+                session.add_many(FactRecord(fact, coerce_value(knowledge.observations[fact],
+                                                               case.facts[fact]),
+                                            Source.ANSWER, "hindsight")
+                                 for fact in asked + measured)
+                report = session.report()
+                if report.diagnoses and report.diagnoses[0].cause == case.expect.top:
+                    return size
+    return None
+
+
 def summarize(name: str, outcomes: list[Outcome], reachable: set[str]) -> dict[str, float]:
     """Accuracy and question counts of one policy."""
     hits = [o for o in outcomes if o.final_top == o.expected]
@@ -207,6 +241,8 @@ def main() -> int:
     parser.add_argument("--kb", type=Path, action="append", default=[])
     parser.add_argument("--no-builtin", action="store_true", help="use only the --kb dirs")
     parser.add_argument("--verbose", action="store_true", help="one line per dialogue")
+    parser.add_argument("--orders", type=int, default=10, metavar="N",
+                        help="random fixed orders to average the shuffled baseline over")
     args = parser.parse_args()
     knowledge = load_kb(args.kb, include_builtin=not args.no_builtin)
     cases = [case for _, (_, case) in sorted(knowledge.cases.items())
@@ -218,18 +254,22 @@ def main() -> int:
             if case not in reachable:
                 print(f"out of reach: {case.id} (needs facts no question or probe asks)")
     rows = []
-    shuffled = list(fixed)
-    random.Random(1).shuffle(shuffled)
-    runs = (("engine", engine_policy, fixed), ("baseline", baseline_policy, fixed),
-            ("shuffled", baseline_policy, shuffled))
+    runs: list[tuple[str, Policy, list[Step]]] = [("engine", engine_policy, fixed),
+                                                  ("baseline", baseline_policy, fixed)]
+    for seed in range(1, args.orders + 1):
+        shuffled = list(fixed)
+        random.Random(seed).shuffle(shuffled)
+        runs.append((f"random {seed}", baseline_policy, shuffled))
     for name, policy, order in runs:
         outcomes = [simulate(knowledge, case, policy, order) for case in cases]
         rows.append(summarize(name, outcomes, {case.id for case in reachable}))
-        if args.verbose:
+        if args.verbose and not name.startswith("random"):
             for o in outcomes:
                 mark = "ok  " if o.final_top == o.expected else "MISS"
                 print(f"{name:8} {mark} {o.case:45} top={o.final_top} to_top={o.reached_after} "
                       f"asked={o.asked}: {', '.join(o.asked_facts)}")
+    floors = [fewest_questions(knowledge, case, fixed) for case in cases]
+    floor = statistics.mean(f for f in floors if f is not None)
     print(f"KB: {knowledge.content_version}; {len(knowledge.causes)} causes, {len(cases)} cases, "
           f"{len(fixed)} askable facts; ceiling (all askable case facts given at once): "
           f"{len(reachable)}/{len(cases)} = {len(reachable) / max(1, len(cases)):.1%}")
@@ -240,11 +280,18 @@ def main() -> int:
               f"{row['top1_reachable']:8.1%} {row['mean_to_top']:11.2f} "
               f"{row['worst_to_top']:12.0f} {row['mean_asked']:10.2f} {row['worst_asked']:11d} "
               f"{row['mean_probes']:10.2f}")
-    engine, baseline, shuffled = rows
+    engine, baseline, *randoms = rows
+    random_means = [row["mean_to_top"] for row in randoms]
+    print(f"floor (fewest questions, chosen knowing the answers): mean {floor:.2f}, "
+          f"worst {max(f for f in floors if f is not None)}")
     print("engine/baseline, questions to reach the top: "
-          f"{_ratio(engine['mean_to_top'], baseline['mean_to_top'])} against the KB order, "
-          f"{_ratio(engine['mean_to_top'], shuffled['mean_to_top'])} against a shuffled order; "
-          f"questions asked in all: {_ratio(engine['mean_asked'], baseline['mean_asked'])}")
+          f"{_ratio(engine['mean_to_top'], baseline['mean_to_top'])} against the KB order")
+    if randoms:
+        mean_random = statistics.mean(random_means)
+        print(f"  {_ratio(engine['mean_to_top'], mean_random)} against the mean of {len(randoms)} "
+              f"random orders ({mean_random:.2f}; best order {min(random_means):.2f}, "
+              f"worst {max(random_means):.2f})")
+    print(f"  questions asked in all: {_ratio(engine['mean_asked'], baseline['mean_asked'])}")
     print("targets: top-1 >= 95% (of the cases in reach: no dialogue beats the ceiling), "
           "mean to top <= 6 and <= 0.5 of the baseline's")
     return 0
