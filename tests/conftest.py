@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +42,19 @@ def run_cli(*argv: str) -> CliResult:
     env = Environment(stdout=out, stderr=err, stdin=io.StringIO(""))
     code = main(list(argv), env)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def diagnose_report(*args: str) -> dict[str, Any]:
+    """The JSON report of ``diagnose --no-input --format json ARGS`` (which must exit 0)."""
+    result = run_cli("diagnose", "--no-input", "--format", "json", *args)
+    assert result.code == 0, result.err
+    report: dict[str, Any] = json.loads(result.out)
+    return report
+
+
+def ranked_causes(report: dict[str, Any]) -> list[str]:
+    """The cause ids of a report's diagnoses, best first."""
+    return [diagnosis["cause"] for diagnosis in report["diagnoses"]]
 
 
 def require_lab_tools(*tools: str) -> None:

@@ -9,10 +9,9 @@ and that the questionnaire asks for the node's INVALID counter.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from tests.conftest import run_cli
+from tests.conftest import diagnose_report, ranked_causes
 
 CAUSE = "conntrack-invalid-reset"
 
@@ -28,24 +27,13 @@ K8S_BUSY_DOWNLOADS = {
 
 def diagnose(facts: dict[str, str], *extra: str) -> dict[str, Any]:
     """Run ``diagnose --no-input --format json`` with these facts; return the report."""
-    argv = ["diagnose", "--no-input", "--format", "json", *extra]
-    for fact, value in facts.items():
-        argv += ["--fact", f"{fact}={value}"]
-    result = run_cli(*argv)
-    assert result.code == 0, result.err
-    report: dict[str, Any] = json.loads(result.out)
-    return report
-
-
-def ranking(report: dict[str, Any]) -> list[str]:
-    """The cause ids of the report, best first."""
-    return [d["cause"] for d in report["diagnoses"]]
+    return diagnose_report(*extra, *(f"--fact={fact}={value}" for fact, value in facts.items()))
 
 
 def entry(report: dict[str, Any], cause: str) -> dict[str, Any]:
     """The diagnosis of one cause (it must be ranked)."""
     found = [d for d in report["diagnoses"] if d["cause"] == cause]
-    assert found, f"{cause} not ranked: {ranking(report)}"
+    assert found, f"{cause} not ranked: {ranked_causes(report)}"
     return found[0]
 
 
@@ -57,12 +45,12 @@ def fired(report: dict[str, Any], cause: str) -> set[str]:
 def test_busy_large_resets_through_a_service_rank_it_first() -> None:
     """Large downloads from a Service reset under load: the INVALID reset ranks first."""
     report = diagnose(K8S_BUSY_DOWNLOADS)
-    assert ranking(report)[0] == CAUSE
+    assert ranked_causes(report)[0] == CAUSE
     assert fired(report, CAUSE) >= {
         f"{CAUSE}.reset-through-dnat", f"{CAUSE}.busy-or-large",
         f"{CAUSE}.busy-and-large", f"{CAUSE}.mid-transfer",
     }
-    assert ranking(report).index(CAUSE) < ranking(report).index("server-overload")
+    assert ranked_causes(report).index(CAUSE) < ranked_causes(report).index("server-overload")
 
 
 def test_pasted_reset_line_feeds_the_same_diagnosis() -> None:
@@ -71,14 +59,14 @@ def test_pasted_reset_line_feeds_the_same_diagnosis() -> None:
     line = "read tcp 10.0.0.2:41234->10.96.0.12:80: read: connection reset by peer"
     report = diagnose(facts, "--error", line)
     assert report["facts"]["error_kind"] == "reset"
-    assert ranking(report)[0] == CAUSE
+    assert ranked_causes(report)[0] == CAUSE
 
 
 def test_invalid_counter_is_strong_evidence() -> None:
     """The node counting INVALID packets raises the cause's confidence well above 0.6."""
     without = entry(diagnose(K8S_BUSY_DOWNLOADS), CAUSE)["confidence"]
     report = diagnose({**K8S_BUSY_DOWNLOADS, "conntrack_invalid": "true"})
-    assert ranking(report)[0] == CAUSE
+    assert ranked_causes(report)[0] == CAUSE
     assert f"{CAUSE}.invalid-counter" in fired(report, CAUSE)
     assert entry(report, CAUSE)["confidence"] > max(0.6, without)
 
@@ -86,7 +74,7 @@ def test_invalid_counter_is_strong_evidence() -> None:
 def test_no_invalid_counter_lets_another_cause_win() -> None:
     """A node that counts no INVALID packets drops the cause below the overloaded server."""
     report = diagnose({**K8S_BUSY_DOWNLOADS, "conntrack_invalid": "false"})
-    assert ranking(report)[0] != CAUSE
+    assert ranked_causes(report)[0] != CAUSE
     against = {a["rule"] for a in entry(report, CAUSE).get("against", [])}
     assert f"{CAUSE}.no-invalid-counter" in against
 
@@ -99,7 +87,7 @@ def test_docker_published_port_stream_ranks_it_first() -> None:
         "recent_restart": "false", "many_at_once": "false", "large_payload": "true",
         "rst_source": "middlebox",
     })
-    order = ranking(report)
+    order = ranked_causes(report)
     assert order[0] == CAUSE
     assert f"{CAUSE}.middlebox-rst" in fired(report, CAUSE)
     assert order.index(CAUSE) < order.index("idle-timeout-middlebox")
@@ -121,7 +109,7 @@ def test_near_miss_full_conntrack_table_is_resource_exhaustion() -> None:
     report = diagnose({"error_kind": "timeout", "phase": "connect", "under_load": "true",
                        "path": "kubernetes,nat", "frequency": "intermittent",
                        "recent_restart": "false", "after_idle": "false", "side": "client"})
-    order = ranking(report)
+    order = ranked_causes(report)
     assert order[0] == "resource-exhaustion"
     assert CAUSE not in order[:3]
 
@@ -131,7 +119,7 @@ def test_near_miss_reset_after_long_idle_is_the_idle_timeout() -> None:
     report = diagnose({"error_kind": "reset", "after_idle": "true", "idle_seconds": "3600",
                        "path": "nat", "frequency": "intermittent", "recent_restart": "false",
                        "many_at_once": "false", "under_load": "false"})
-    assert ranking(report)[0] == "idle-timeout-middlebox"
+    assert ranked_causes(report)[0] == "idle-timeout-middlebox"
     against = {a["rule"] for a in entry(report, CAUSE).get("against", [])}
     assert f"{CAUSE}.after-idle" in against
 
@@ -141,7 +129,7 @@ def test_near_miss_all_at_once_is_the_lost_state_table() -> None:
     report = diagnose({"error_kind": "reset", "many_at_once": "true", "recent_restart": "false",
                        "path": "kubernetes,nat", "frequency": "once", "after_idle": "false",
                        "phase": "long_lived", "side": "client"})
-    order = ranking(report)
+    order = ranked_causes(report)
     assert order[0] == "stale-connection-after-failover"
     stale = entry(report, "stale-connection-after-failover")["confidence"]
     assert stale > 5 * entry(report, CAUSE)["confidence"]
@@ -151,10 +139,10 @@ def test_near_miss_refusal_rules_it_out() -> None:
     """A refused connect is a firewall's answer and rules the INVALID reset out."""
     report = diagnose({"error_kind": "refused", "phase": "connect", "frequency": "always",
                        "path": "kubernetes,firewall", "rst_source": "middlebox"})
-    assert ranking(report)[0] == "firewall-reject"
+    assert ranked_causes(report)[0] == "firewall-reject"
     out = {r["cause"]: r["rule"] for r in report["ruled_out"]}
     assert out.get(CAUSE) == f"{CAUSE}.refused"
-    assert CAUSE not in ranking(report)
+    assert CAUSE not in ranked_causes(report)
 
 
 def test_near_miss_random_resets_without_invalid_counts_are_the_path() -> None:
@@ -163,6 +151,6 @@ def test_near_miss_random_resets_without_invalid_counts_are_the_path() -> None:
                        "under_load": "false", "large_payload": "false", "path": "vpn,nat",
                        "phase": "reading_response", "conntrack_invalid": "false",
                        "recent_restart": "false", "many_at_once": "false"})
-    assert ranking(report)[0] == "faulty-network-path"
+    assert ranked_causes(report)[0] == "faulty-network-path"
     against = {a["rule"] for a in entry(report, CAUSE).get("against", [])}
     assert {f"{CAUSE}.no-invalid-counter", f"{CAUSE}.quiet-traffic"} <= against

@@ -7,7 +7,6 @@ the ranking, the evidence and the facts that come out.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -15,27 +14,17 @@ import pytest
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
 from engine.loader import load_kb
-from tests.conftest import run_cli
+from tests.conftest import diagnose_report, ranked_causes
 
 CAUSE = "server-request-timeout"
 
 
 def diagnose(*facts: str, error: str | None = None) -> dict[str, Any]:
     """The JSON report of a non-interactive diagnosis from facts and an optional error line."""
-    args = ["diagnose", "--no-input", "--format", "json"]
-    for fact in facts:
-        args += ["--fact", fact]
+    args = [f"--fact={fact}" for fact in facts]
     if error is not None:
         args += ["--error", error]
-    result = run_cli(*args)
-    assert result.code == 0, result.err
-    report: dict[str, Any] = json.loads(result.out)
-    return report
-
-
-def ranking(report: dict[str, Any]) -> list[str]:
-    """The causes in the order the report ranks them."""
-    return [item["cause"] for item in report["diagnoses"]]
+    return diagnose_report(*args)
 
 
 def fired(report: dict[str, Any], cause: str) -> set[str]:
@@ -56,9 +45,10 @@ def test_fixed_cut_with_nothing_in_between_ranks_first() -> None:
     """An EOF 30 s into waiting, with no proxy on the path, is the server's own timer."""
     report = diagnose("error_kind=eof", "side=client", "phase=awaiting_response",
                       "elapsed_seconds=30", "path=none", "frequency=always")
-    assert ranking(report)[0] == CAUSE
+    assert ranked_causes(report)[0] == CAUSE
     assert {f"{CAUSE}.fixed-time-cut", f"{CAUSE}.nothing-in-between"} <= fired(report, CAUSE)
-    assert ranking(report).index(CAUSE) < ranking(report).index("proxy-upstream-timeout")
+    order = ranked_causes(report)
+    assert order.index(CAUSE) < order.index("proxy-upstream-timeout")
 
 
 def test_the_engine_asks_whether_the_server_named_its_timer() -> None:
@@ -72,7 +62,7 @@ def test_a_slow_upload_cut_after_minutes_is_not_an_abortive_close() -> None:
     """A large upload closed 300 s in ranks the server's read timer above a rejection."""
     report = diagnose("error_kind=eof", "side=client", "phase=sending_request",
                       "elapsed_seconds=300", "large_payload=true", "path=none", "frequency=always")
-    order = ranking(report)
+    order = ranked_causes(report)
     assert order[0] == CAUSE
     assert f"{CAUSE}.slow-upload-cut" in fired(report, CAUSE)
 
@@ -81,7 +71,7 @@ def test_a_named_timer_wins_even_behind_a_proxy() -> None:
     """gunicorn's WORKER TIMEOUT behind nginx points at gunicorn's timer, not at nginx's."""
     report = diagnose("elapsed_seconds=30", "path=reverse_proxy",
                       error="[2026-11-21 10:00:30 +0000] [7] [CRITICAL] WORKER TIMEOUT (pid:12)")
-    order = ranking(report)
+    order = ranked_causes(report)
     assert order[0] == CAUSE
     assert order.index(CAUSE) < order.index("proxy-upstream-timeout")
     assert f"{CAUSE}.timer-named" in fired(report, CAUSE)
@@ -112,7 +102,7 @@ def test_look_alikes_win_where_their_evidence_points(
     facts: list[str], error: str | None, winner: str
 ) -> None:
     """Each near-miss ranks its own cause first and the server timer below it."""
-    order = ranking(diagnose(*facts, error=error))
+    order = ranked_causes(diagnose(*facts, error=error))
     assert order[0] == winner
     assert CAUSE not in order or order.index(CAUSE) > order.index(winner)
 
@@ -121,7 +111,7 @@ def test_a_connect_failure_rules_the_cause_out() -> None:
     """A refused connect never reached a request timer."""
     report = diagnose("error_kind=refused", "phase=connect")
     assert CAUSE in {item["cause"] for item in report["ruled_out"]}
-    assert CAUSE not in ranking(report)
+    assert CAUSE not in ranked_causes(report)
 
 
 # Each server's own line naming its timer, with the pattern that must read it.
@@ -158,7 +148,7 @@ def test_a_timer_message_is_read_as_the_servers_timer(
 def test_a_timer_message_alone_ranks_the_cause_first(line: str, _pattern: str) -> None:
     """`diagnose --error` on a server's timer message ranks server-request-timeout first."""
     report = diagnose(error=line)
-    assert ranking(report)[0] == CAUSE
+    assert ranked_causes(report)[0] == CAUSE
     assert report["facts"]["server_timeout_logged"] is True
 
 

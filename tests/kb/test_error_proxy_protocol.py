@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
 from engine.loader import load_kb
-from tests.conftest import run_cli
+from tests.conftest import diagnose_report, ranked_causes
 
 # A line per server as it logs the disagreement, with the side that is wrong.
 PROXY_LINES = [
@@ -54,7 +52,5 @@ def test_look_alikes_say_nothing_about_proxy_protocol(knowledge: KnowledgeBase, 
 @pytest.mark.parametrize(("line", "_value"), PROXY_LINES)
 def test_a_proxy_protocol_message_ranks_protocol_mismatch_first(line: str, _value: str) -> None:
     """`diagnose --error` on the server's PROXY protocol complaint ranks protocol-mismatch first."""
-    result = run_cli("diagnose", "--no-input", "--error", line, "--format", "json")
-    assert result.code == 0, result.err
-    report = json.loads(result.out)
-    assert report["diagnoses"][0]["cause"] == "protocol-mismatch", report["diagnoses"][:2]
+    report = diagnose_report("--error", line)
+    assert ranked_causes(report)[0] == "protocol-mismatch", report["diagnoses"][:2]
