@@ -57,6 +57,18 @@ def ranked_causes(report: dict[str, Any]) -> list[str]:
     return [diagnosis["cause"] for diagnosis in report["diagnoses"]]
 
 
+def diagnosis_of(report: dict[str, Any], cause: str) -> dict[str, Any]:
+    """One cause's entry in a report's diagnoses (it must be ranked)."""
+    found = [d for d in report["diagnoses"] if d["cause"] == cause]
+    assert found, f"{cause} not ranked: {ranked_causes(report)}"
+    return found[0]
+
+
+def fired_rules(report: dict[str, Any], cause: str) -> set[str]:
+    """The ids of the rules that raised one cause's score."""
+    return {evidence["rule"] for evidence in diagnosis_of(report, cause)["evidence"]}
+
+
 def require_lab_tools(*tools: str) -> None:
     """Skip outside CI when root or a Debian tool is missing; fail under CI=true."""
     missing = [tool for tool in tools if shutil.which(tool) is None]

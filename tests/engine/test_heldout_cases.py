@@ -13,7 +13,6 @@ import pytest
 
 from engine.cases import session_for_case
 from engine.kbmodel import KnowledgeBase
-from engine.loader import load_kb
 from tests.heldout_cases import HeldoutCaseError, heldout_case_files, heldout_incidents
 
 TOP3_FLOOR = 0.45
@@ -21,12 +20,6 @@ TOP3_FLOOR = 0.45
 # three facts per incident, and most of them fire no rule until questions are asked.
 TOP3_FLOOR_OF = {"heldout_cases_14.yaml": 0.375}
 TOP1_FLOOR_ALL = 0.52  # 52.0 % over 348 incidents (rounds 12-15 scored 41.5 % and 35.5 % first)
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBase:
-    """The built-in KB, loaded once."""
-    return load_kb()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import diagnose_report, ranked_causes
+from tests.conftest import diagnose_report, diagnosis_of, fired_rules, ranked_causes
 
 CAUSE = "conntrack-invalid-reset"
 
@@ -30,23 +30,11 @@ def diagnose(facts: dict[str, str], *extra: str) -> dict[str, Any]:
     return diagnose_report(*extra, *(f"--fact={fact}={value}" for fact, value in facts.items()))
 
 
-def entry(report: dict[str, Any], cause: str) -> dict[str, Any]:
-    """The diagnosis of one cause (it must be ranked)."""
-    found = [d for d in report["diagnoses"] if d["cause"] == cause]
-    assert found, f"{cause} not ranked: {ranked_causes(report)}"
-    return found[0]
-
-
-def fired(report: dict[str, Any], cause: str) -> set[str]:
-    """The ids of the rules that raised one cause's score."""
-    return {e["rule"] for e in entry(report, cause)["evidence"]}
-
-
 def test_busy_large_resets_through_a_service_rank_it_first() -> None:
     """Large downloads from a Service reset under load: the INVALID reset ranks first."""
     report = diagnose(K8S_BUSY_DOWNLOADS)
     assert ranked_causes(report)[0] == CAUSE
-    assert fired(report, CAUSE) >= {
+    assert fired_rules(report, CAUSE) >= {
         f"{CAUSE}.reset-through-dnat", f"{CAUSE}.busy-or-large",
         f"{CAUSE}.busy-and-large", f"{CAUSE}.mid-transfer",
     }
@@ -64,18 +52,18 @@ def test_pasted_reset_line_feeds_the_same_diagnosis() -> None:
 
 def test_invalid_counter_is_strong_evidence() -> None:
     """The node counting INVALID packets raises the cause's confidence well above 0.6."""
-    without = entry(diagnose(K8S_BUSY_DOWNLOADS), CAUSE)["confidence"]
+    without = diagnosis_of(diagnose(K8S_BUSY_DOWNLOADS), CAUSE)["confidence"]
     report = diagnose({**K8S_BUSY_DOWNLOADS, "conntrack_invalid": "true"})
     assert ranked_causes(report)[0] == CAUSE
-    assert f"{CAUSE}.invalid-counter" in fired(report, CAUSE)
-    assert entry(report, CAUSE)["confidence"] > max(0.6, without)
+    assert f"{CAUSE}.invalid-counter" in fired_rules(report, CAUSE)
+    assert diagnosis_of(report, CAUSE)["confidence"] > max(0.6, without)
 
 
 def test_no_invalid_counter_lets_another_cause_win() -> None:
     """A node that counts no INVALID packets drops the cause below the overloaded server."""
     report = diagnose({**K8S_BUSY_DOWNLOADS, "conntrack_invalid": "false"})
     assert ranked_causes(report)[0] != CAUSE
-    against = {a["rule"] for a in entry(report, CAUSE).get("against", [])}
+    against = {a["rule"] for a in diagnosis_of(report, CAUSE).get("against", [])}
     assert f"{CAUSE}.no-invalid-counter" in against
 
 
@@ -89,7 +77,7 @@ def test_docker_published_port_stream_ranks_it_first() -> None:
     })
     order = ranked_causes(report)
     assert order[0] == CAUSE
-    assert f"{CAUSE}.middlebox-rst" in fired(report, CAUSE)
+    assert f"{CAUSE}.middlebox-rst" in fired_rules(report, CAUSE)
     assert order.index(CAUSE) < order.index("idle-timeout-middlebox")
 
 
@@ -120,7 +108,7 @@ def test_near_miss_reset_after_long_idle_is_the_idle_timeout() -> None:
                        "path": "nat", "frequency": "intermittent", "recent_restart": "false",
                        "many_at_once": "false", "under_load": "false"})
     assert ranked_causes(report)[0] == "idle-timeout-middlebox"
-    against = {a["rule"] for a in entry(report, CAUSE).get("against", [])}
+    against = {a["rule"] for a in diagnosis_of(report, CAUSE).get("against", [])}
     assert f"{CAUSE}.after-idle" in against
 
 
@@ -131,8 +119,8 @@ def test_near_miss_all_at_once_is_the_lost_state_table() -> None:
                        "phase": "long_lived", "side": "client"})
     order = ranked_causes(report)
     assert order[0] == "stale-connection-after-failover"
-    stale = entry(report, "stale-connection-after-failover")["confidence"]
-    assert stale > 5 * entry(report, CAUSE)["confidence"]
+    stale = diagnosis_of(report, "stale-connection-after-failover")["confidence"]
+    assert stale > 5 * diagnosis_of(report, CAUSE)["confidence"]
 
 
 def test_near_miss_refusal_rules_it_out() -> None:
@@ -152,5 +140,5 @@ def test_near_miss_random_resets_without_invalid_counts_are_the_path() -> None:
                        "phase": "reading_response", "conntrack_invalid": "false",
                        "recent_restart": "false", "many_at_once": "false"})
     assert ranked_causes(report)[0] == "faulty-network-path"
-    against = {a["rule"] for a in entry(report, CAUSE).get("against", [])}
+    against = {a["rule"] for a in diagnosis_of(report, CAUSE).get("against", [])}
     assert {f"{CAUSE}.no-invalid-counter", f"{CAUSE}.quiet-traffic"} <= against

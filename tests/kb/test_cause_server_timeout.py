@@ -13,8 +13,7 @@ import pytest
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
-from engine.loader import load_kb
-from tests.conftest import diagnose_report, ranked_causes
+from tests.conftest import diagnose_report, fired_rules, ranked_causes
 
 CAUSE = "server-request-timeout"
 
@@ -27,26 +26,12 @@ def diagnose(*facts: str, error: str | None = None) -> dict[str, Any]:
     return diagnose_report(*args)
 
 
-def fired(report: dict[str, Any], cause: str) -> set[str]:
-    """The ids of the rules that fired for a cause."""
-    for item in report["diagnoses"]:
-        if item["cause"] == cause:
-            return {evidence["rule"] for evidence in item["evidence"]}
-    return set()
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBase:
-    """The built-in KB, loaded once."""
-    return load_kb()
-
-
 def test_fixed_cut_with_nothing_in_between_ranks_first() -> None:
     """An EOF 30 s into waiting, with no proxy on the path, is the server's own timer."""
     report = diagnose("error_kind=eof", "side=client", "phase=awaiting_response",
                       "elapsed_seconds=30", "path=none", "frequency=always")
     assert ranked_causes(report)[0] == CAUSE
-    assert {f"{CAUSE}.fixed-time-cut", f"{CAUSE}.nothing-in-between"} <= fired(report, CAUSE)
+    assert {f"{CAUSE}.fixed-time-cut", f"{CAUSE}.nothing-in-between"} <= fired_rules(report, CAUSE)
     order = ranked_causes(report)
     assert order.index(CAUSE) < order.index("proxy-upstream-timeout")
 
@@ -64,7 +49,7 @@ def test_a_slow_upload_cut_after_minutes_is_not_an_abortive_close() -> None:
                       "elapsed_seconds=300", "large_payload=true", "path=none", "frequency=always")
     order = ranked_causes(report)
     assert order[0] == CAUSE
-    assert f"{CAUSE}.slow-upload-cut" in fired(report, CAUSE)
+    assert f"{CAUSE}.slow-upload-cut" in fired_rules(report, CAUSE)
 
 
 def test_a_named_timer_wins_even_behind_a_proxy() -> None:
@@ -74,7 +59,7 @@ def test_a_named_timer_wins_even_behind_a_proxy() -> None:
     order = ranked_causes(report)
     assert order[0] == CAUSE
     assert order.index(CAUSE) < order.index("proxy-upstream-timeout")
-    assert f"{CAUSE}.timer-named" in fired(report, CAUSE)
+    assert f"{CAUSE}.timer-named" in fired_rules(report, CAUSE)
 
 
 @pytest.mark.parametrize(("facts", "error", "winner"), [

@@ -8,7 +8,6 @@ import pytest
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
-from engine.loader import load_kb
 from tests.conftest import run_cli
 
 # A line per family as the software prints it, with the limit a person reads in it.
@@ -45,12 +44,6 @@ NO_LIMIT = [
     "MaxStartups 10:30:100",
     "too many files to list",
 ]
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBase:
-    """The built-in KB, loaded once."""
-    return load_kb()
 
 
 @pytest.mark.parametrize(("line", "limit"), LIMIT_LINES)

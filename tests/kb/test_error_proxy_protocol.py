@@ -6,7 +6,6 @@ import pytest
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
-from engine.loader import load_kb
 from tests.conftest import diagnose_report, ranked_causes
 
 # A line per server as it logs the disagreement, with the side that is wrong.
@@ -28,12 +27,6 @@ NOT_PROXY = [
     '"GET /proxy HTTP/1.1" 200 512',
     "upstream sent too big header while reading response header from upstream",
 ]
-
-
-@pytest.fixture(scope="module")
-def knowledge() -> KnowledgeBase:
-    """The built-in KB, loaded once."""
-    return load_kb()
 
 
 @pytest.mark.parametrize(("line", "value"), PROXY_LINES)
