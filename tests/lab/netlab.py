@@ -16,6 +16,8 @@ import json
 import secrets
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ class Lab:
 
     suffix: str = field(default_factory=lambda: secrets.token_hex(3))
     servers: list[subprocess.Popen[str]] = field(default_factory=list)
+    outputs: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @property
     def client(self) -> str:
@@ -95,6 +98,46 @@ class Lab:
         if line.strip() != "ready":
             raise RuntimeError(f"fault server {behaviour} did not start")
 
+    def start(self, ns: str, *argv: str, listens_on: int | None = None) -> subprocess.Popen[str]:
+        """Start a daemon (haproxy, nginx, ...) in a namespace, kept to be ended by PID.
+
+        With ``listens_on``, wait (at most 10 s) until something listens on that
+        TCP port in the namespace. Its output goes to a file (a pipe nobody reads
+        could fill and block it), shown in the error if it never listens.
+        """
+        # lives as long as the daemon; the ExitStack closes it in close()
+        output = self.outputs.enter_context(tempfile.TemporaryFile("w+"))  # noqa: SIM115
+        process = subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdout=output,
+                                   stderr=subprocess.STDOUT, text=True)
+        self.servers.append(process)
+        deadline = time.monotonic() + 10
+        while listens_on is not None and time.monotonic() < deadline and process.poll() is None:
+            if self.run(ns, "ss", "-Hltn", f"sport = :{listens_on}").stdout.strip():
+                return process
+            time.sleep(0.05)
+        if listens_on is None:
+            return process
+        output.seek(0)
+        raise RuntimeError(f"{argv[0]} did not listen on port {listens_on}: "
+                           f"{output.read()[-500:]}")
+
+    def client_says(self, *argv: str, timeout: float = 30) -> str:
+        """Run a real client (curl, ...) in the client namespace; what it printed on stderr."""
+        result = self.run_in(self.client, *argv, timeout=timeout)
+        return result.stderr.strip()
+
+    def run_in(self, ns: str, *argv: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+        """A command in a namespace whose failure is the point (exit status not checked)."""
+        return sh("ip", "netns", "exec", ns, *argv, check=False, timeout=timeout)
+
+    def diagnose(self, host: str, port: int, *flags: str,
+                 timeout: float = 120) -> dict[str, Any]:
+        """``diagnose --no-input --target HOST:PORT --format json`` from the client; parsed."""
+        result = self.run_cli("diagnose", "--no-input", "--format", "json", "--target",
+                              f"{host}:{port}", *flags, timeout=timeout)
+        data: dict[str, Any] = json.loads(result.stdout)
+        return data
+
     def probe(self, port: int, *flags: str, timeout: float = 120) -> dict[str, Any]:
         """Run ``conndoctor probe`` in the client namespace; its JSON, parsed."""
         result = self.run_cli("probe", f"{SERVER_IP}:{port}", "--format", "json", *flags,
@@ -120,6 +163,7 @@ class Lab:
                 process.wait(timeout=5)
             if process.stdout is not None:
                 process.stdout.close()
+        self.outputs.close()
         for ns in (self.client, self.router, self.server):
             with contextlib.suppress(subprocess.SubprocessError):
                 sh("ip", "netns", "del", ns, check=False)

@@ -1,0 +1,76 @@
+"""Real HAProxy and nginx (Debian packages) as the middleboxes of a lab.
+
+Each function writes a minimal configuration into a directory of the test's
+own and starts the daemon in the foreground in a namespace, through
+``Lab.start`` (so it is ended by PID with the lab). The timers are seconds
+instead of the production minutes, so a test sees in seconds what a user
+sees after an idle minute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.lab.netlab import Lab
+
+
+def start_haproxy(lab: Lab, workdir: Path, *, listen: str, port: int, backend: str,
+                  idle_timeout_s: float) -> Path:
+    """HAProxy in TCP mode on ``listen:port`` -> ``backend``, closing idle flows after N s.
+
+    ``timeout client`` and ``timeout server`` are HAProxy's idle timers: when
+    neither side sends for that long it closes both connections (FIN), as a
+    cloud load balancer does at its idle timeout. Returns the config's path.
+    """
+    config = workdir / "haproxy.cfg"
+    millis = int(idle_timeout_s * 1000)
+    config.write_text(f"""\
+global
+    log stdout format raw local0 info
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 2s
+    timeout client {millis}ms
+    timeout server {millis}ms
+frontend lab_front
+    bind {listen}:{port}
+    default_backend lab_back
+backend lab_back
+    server lab_server {backend}
+""")
+    lab.start(lab.router, "haproxy", "-db", "-f", str(config), listens_on=port)
+    return config
+
+
+def start_nginx(lab: Lab, workdir: Path, *, listen: str, port: int, server_block: str) -> Path:
+    """nginx in the router namespace serving ``server_block``; returns its error log's path.
+
+    The error log is at ``info`` level, where nginx reports clients that time
+    out or go away -- the lines a user pastes with ``--log``.
+    """
+    error_log = workdir / "error.log"
+    config = workdir / "nginx.conf"
+    config.write_text(f"""\
+user root;
+worker_processes 1;
+pid {workdir}/nginx.pid;
+error_log {error_log} info;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {workdir}/body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+    server {{
+        listen {listen}:{port};
+        {server_block}
+    }}
+}}
+""")
+    lab.start(lab.router, "nginx", "-p", str(workdir), "-c", str(config), "-g", "daemon off;",
+              listens_on=port)
+    return error_log

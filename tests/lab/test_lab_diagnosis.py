@@ -1,0 +1,211 @@
+"""Real faults, made in network namespaces, diagnosed end to end.
+
+Each test builds one fault the way it happens in production -- an iptables
+rule in the router, a conntrack table that forgets idle flows, a real HAProxy
+or nginx (Debian packages) with its timers in seconds -- lets a real client
+(curl, or a socket that behaves like a slow one) meet it when the user would
+have an error to paste, and then runs what the user runs:
+``conndoctor diagnose --no-input --target HOST:PORT --format json`` from the
+client namespace, with the default probes and the facts that user plainly
+knows. It asserts what the user reads: the cause ranked first, and the
+measurement that put it there.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import require_lab_tools
+from tests.lab.middleboxes import start_haproxy, start_nginx
+from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab
+
+pytestmark = pytest.mark.lab
+PORT = 8080  # the server's, behind the router
+FRONT = 9000  # HAProxy's or nginx's, on the router
+QUICK_IDLE = "3"  # --idle-max where no idle timer is part of the fault
+
+
+def first(report: dict[str, Any]) -> str:
+    """The cause ranked first (what the user reads at the top of the report)."""
+    assert report["diagnoses"], report
+    cause: str = report["diagnoses"][0]["cause"]
+    return cause
+
+
+def measured(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """The facts one probe of the diagnosis measured."""
+    facts: dict[str, Any] = next(p["facts"] for p in report["probes"] if p["name"] == name)
+    return facts
+
+
+def ranking(report: dict[str, Any]) -> list[tuple[str, float]]:
+    """Causes and confidences, for assertion messages."""
+    return [(d["cause"], d["confidence"]) for d in report["diagnoses"]]
+
+
+def curl_error(lab: Lab, url: str) -> str:
+    """What curl prints when it meets the fault: the line a user pastes."""
+    require_lab_tools("curl")
+    said = lab.client_says("curl", "-sS", "--connect-timeout", "3", "--max-time", "10", url)
+    assert said.startswith("curl: ("), said
+    return said
+
+
+def test_router_dropping_syns_is_a_firewall_drop(lab: Lab) -> None:
+    """iptables DROP in the router: curl times out, the port is filtered, firewall-drop first."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-j", "DROP")
+    error = curl_error(lab, f"http://{SERVER_IP}:{PORT}/")
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE, "--error", error)
+    assert first(report) == "firewall-drop", ranking(report)
+    assert measured(report, "port")["port_state"] == "filtered"
+
+
+def test_router_rejecting_with_a_reset_is_a_firewall_reject(lab: Lab) -> None:
+    """REJECT --reject-with tcp-reset in the router: the RST is not the host's; firewall-reject."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.serve("http-keepalive", 80, 60)  # an open port of the same host, for its TTL
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-j", "REJECT", "--reject-with", "tcp-reset")
+    error = curl_error(lab, f"http://{SERVER_IP}:{PORT}/")
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE, "--error", error)
+    assert first(report) == "firewall-reject", ranking(report)
+    assert report["diagnoses"][0]["confidence"] >= 0.5, ranking(report)
+    assert measured(report, "reachability")["rst_source"] == "middlebox"
+
+
+def test_nothing_listening_behind_the_router_is_port_not_listening(lab: Lab) -> None:
+    """The host itself refuses (nothing on the port): port-not-listening, not a firewall."""
+    lab.serve("http-keepalive", 80, 60)
+    error = curl_error(lab, f"http://{SERVER_IP}:{PORT}/")
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE, "--error", error)
+    assert first(report) == "port-not-listening", ranking(report)
+    assert measured(report, "reachability")["rst_source"] == "endpoint"
+
+
+@pytest.mark.parametrize(("verdict", "kind"), [
+    (["-j", "DROP"], "silent"),  # conntrack marking the late packet INVALID, dropped
+    (["-j", "REJECT", "--reject-with", "tcp-reset"], "rst"),  # as AWS NAT Gateway answers
+])
+def test_conntrack_forgetting_idle_flows_is_an_idle_timeout_middlebox(
+        lab: Lab, verdict: list[str], kind: str) -> None:
+    """A router whose conntrack forgets flows idle 4 s: the idle probe finds it at ~4 s."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "-m", "conntrack",
+            "--ctstate", "INVALID", *verdict)
+    lab.forget_idle_flows_after(4)
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", "10", "--fact", "after_idle=true")
+    assert first(report) == "idle-timeout-middlebox", ranking(report)
+    idle = measured(report, "idle")
+    assert idle["idle_close_kind"] == kind
+    assert 3 <= idle["idle_close_seconds"] <= 6
+
+
+def test_router_losing_syns_is_a_faulty_network_path(lab: Lab) -> None:
+    """Every third SYN lost on the way: single connects are flaky too, so it is loss, not load."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--syn", "--dport", str(PORT),
+            "-m", "statistic", "--mode", "nth", "--every", "3", "--packet", "2", "-j", "DROP")
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE,
+                          "--fact", "frequency=intermittent", "--fact", "under_load=false")
+    assert first(report) == "faulty-network-path", ranking(report)
+    assert measured(report, "port")["intermittent_connect"] is True
+    assert "load_dependent" not in report["facts"]
+
+
+def test_router_dropping_large_packets_is_an_mtu_black_hole(lab: Lab) -> None:
+    """Packets over 1000 bytes dropped: small exchanges work, the transfer probe stalls."""
+    lab.serve("sink", PORT)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--dport", str(PORT),
+            "-m", "length", "--length", "1000:65535", "-j", "DROP")
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE, "--with", "transfer")
+    assert first(report) == "mtu-blackhole", ranking(report)
+    assert measured(report, "transfer")["large_transfer"] == "stall"
+    assert measured(report, "port")["port_state"] == "open"
+
+
+def test_router_limiting_new_connections_is_rate_limited(lab: Lab) -> None:
+    """hashlimit (20 new connections a second) with REJECT: the burst is refused; rate-limited."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--syn", "--dport", str(PORT),
+            "-m", "hashlimit", "--hashlimit-name", "lab", "--hashlimit-mode", "srcip",
+            "--hashlimit-above", "20/second", "--hashlimit-burst", "20",
+            "-j", "REJECT", "--reject-with", "tcp-reset")
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE)
+    assert first(report) == "rate-limited", ranking(report)
+    burst = measured(report, "burst")
+    assert burst["burst_failure_kind"] == "refused"
+    assert measured(report, "port")["port_state"] == "open"
+
+
+def test_haproxy_closing_idle_connections_is_a_keepalive_race(lab: Lab, tmp_path: Path) -> None:
+    """HAProxy's 3 s idle timeout closes with FIN, as a cloud LB does: the client pool's race."""
+    require_lab_tools("haproxy")
+    lab.serve("http-keepalive", PORT, 60)
+    start_haproxy(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT,
+                  backend=f"{SERVER_IP}:{PORT}", idle_timeout_s=3)
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", "8",
+                          "--error", "read: connection reset by peer", "--fact", "after_idle=true")
+    assert first(report) == "keepalive-race", ranking(report)
+    idle = measured(report, "idle")
+    assert idle["idle_close_kind"] == "fin"
+    assert 2.5 <= idle["idle_close_seconds"] <= 4
+
+
+def test_nginx_upstream_timeout_in_its_log_is_a_proxy_upstream_timeout(
+        lab: Lab, tmp_path: Path) -> None:
+    """nginx with proxy_read_timeout 1s before a backend that never answers: its log says so."""
+    require_lab_tools("nginx", "curl")
+    lab.serve("stall", PORT, 60)
+    error_log = start_nginx(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT, server_block=(
+        f"location / {{ proxy_pass http://{SERVER_IP}:{PORT}; proxy_read_timeout 1s; }}"))
+    status = lab.run_in(lab.client, "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                        f"http://{ROUTER_CLIENT_IP}:{FRONT}/").stdout
+    assert status == "504"
+    assert "upstream timed out" in error_log.read_text()
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE,
+                          "--log", str(error_log))
+    assert first(report) == "proxy-upstream-timeout", ranking(report)
+
+
+SLOW_READER = """\
+import socket, sys, time
+sock = socket.socket()
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+sock.connect((sys.argv[1], int(sys.argv[2])))
+sock.sendall(b"GET /export.bin HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n")
+time.sleep(2.5)  # reads nothing: nginx's send_timeout (1 s) fires first
+"""
+
+
+def test_nginx_send_timeout_in_its_log_is_a_server_request_timeout(
+        lab: Lab, tmp_path: Path) -> None:
+    """nginx's own send_timeout cuts a client that reads too slowly: server-request-timeout."""
+    require_lab_tools("nginx")
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "export.bin").write_bytes(b"x" * 20_000_000)
+    error_log = start_nginx(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT,
+                            server_block=f"send_timeout 1s; root {tmp_path}/www;")
+    lab.run_in(lab.client, sys.executable, "-c", SLOW_READER, ROUTER_CLIENT_IP, str(FRONT))
+    assert "client timed out" in error_log.read_text()
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE,
+                          "--log", str(error_log))
+    assert first(report) == "server-request-timeout", ranking(report)
+    assert report["facts"]["server_timeout_logged"] is True
+
+
+def test_https_to_a_plain_http_port_is_a_protocol_mismatch(lab: Lab, tmp_path: Path) -> None:
+    """curl speaks TLS to nginx's plain HTTP port: 'wrong version number'; the probes agree."""
+    require_lab_tools("nginx", "curl")
+    start_nginx(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT,
+                server_block="location / { return 200 'ok'; }")
+    error = curl_error(lab, f"https://{ROUTER_CLIENT_IP}:{FRONT}/")
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE, "--error", error)
+    assert first(report) == "protocol-mismatch", ranking(report)
+    assert measured(report, "tls")["tls_handshake"] == "not_tls"
+    assert measured(report, "protocol")["protocol_guess"] == "http"
