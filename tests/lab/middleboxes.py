@@ -44,20 +44,25 @@ backend lab_back
     return config
 
 
-def start_nginx(lab: Lab, workdir: Path, *, listen: str, port: int, server_block: str) -> Path:
+def start_nginx(lab: Lab, workdir: Path, *, listen: str, port: int, server_block: str,
+                worker_connections: int = 256, backlog: int = 511, tls: bool = False) -> Path:
     """nginx in the router namespace serving ``server_block``; returns its error log's path.
 
     The error log is at ``info`` level, where nginx reports clients that time
-    out or go away -- the lines a user pastes with ``--log``.
+    out or go away -- the lines a user pastes with ``--log``. A small
+    ``worker_connections`` and listen ``backlog`` make it run out of slots
+    under a crowd, as an undersized production nginx does. ``tls`` makes the
+    port an ``ssl`` one (the server block then names its certificate).
     """
     error_log = workdir / "error.log"
+    listen_options = " ssl" if tls else ""
     config = workdir / "nginx.conf"
     config.write_text(f"""\
 user root;
 worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {error_log} info;
-events {{ worker_connections 256; }}
+events {{ worker_connections {worker_connections}; }}
 http {{
     access_log off;
     client_body_temp_path {workdir}/body;
@@ -66,7 +71,7 @@ http {{
     uwsgi_temp_path {workdir}/uwsgi;
     scgi_temp_path {workdir}/scgi;
     server {{
-        listen {listen}:{port};
+        listen {listen}:{port} backlog={backlog}{listen_options};
         {server_block}
     }}
 }}

@@ -209,3 +209,48 @@ def test_https_to_a_plain_http_port_is_a_protocol_mismatch(lab: Lab, tmp_path: P
     assert first(report) == "protocol-mismatch", ranking(report)
     assert measured(report, "tls")["tls_handshake"] == "not_tls"
     assert measured(report, "protocol")["protocol_guess"] == "http"
+
+
+CROWD = """\
+import socket, sys, time
+crowd = []
+for _ in range(int(sys.argv[3])):
+    try:
+        crowd.append(socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2))
+    except OSError:
+        pass
+time.sleep(1)
+"""
+
+
+def test_nginx_out_of_worker_connections_is_server_overload(lab: Lab, tmp_path: Path) -> None:
+    """A crowd of 30 clients against nginx with 6 worker_connections: its log names the limit."""
+    require_lab_tools("nginx")
+    lab.serve("stall", PORT, 60)
+    error_log = start_nginx(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT,
+                            server_block=f"location / {{ proxy_pass http://{SERVER_IP}:{PORT}; }}",
+                            worker_connections=6, backlog=4)
+    lab.run_in(lab.client, sys.executable, "-c", CROWD, ROUTER_CLIENT_IP, str(FRONT), "30")
+    assert "worker_connections are not enough" in error_log.read_text(errors="replace")
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE,
+                          "--log", str(error_log))
+    assert first(report) == "server-overload", ranking(report)
+    assert measured(report, "port")["port_state"] == "open"
+
+
+def test_client_capped_below_the_servers_tls_is_a_tls_handshake_rejected(
+        lab: Lab, tmp_path: Path) -> None:
+    """nginx allows only TLS 1.3, the client stops at 1.2: a protocol-version alert."""
+    require_lab_tools("nginx", "curl", "openssl")
+    lab.run_in(lab.client, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+               "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"),
+               "-days", "1", "-subj", "/CN=lab")
+    start_nginx(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT, tls=True, server_block=(
+        f"ssl_certificate {tmp_path}/cert.pem; ssl_certificate_key {tmp_path}/key.pem; "
+        "ssl_protocols TLSv1.3; location / { return 200 'ok'; }"))
+    said = lab.client_says("curl", "-sS", "--insecure", "--tls-max", "1.2",
+                           f"https://{ROUTER_CLIENT_IP}:{FRONT}/")
+    assert "alert protocol version" in said, said
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE, "--error", said)
+    assert first(report) == "tls-handshake-rejected", ranking(report)
+    assert measured(report, "tls")["tls_handshake"] == "ok"  # a modern client gets through
