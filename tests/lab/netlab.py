@@ -85,11 +85,12 @@ class Lab:
         self.run(self.router, "sysctl", "-qw",
                  f"net.netfilter.nf_conntrack_tcp_timeout_established={seconds}")
 
-    def serve(self, behaviour: str, port: int, seconds: float = 1.0) -> None:
+    def serve(self, behaviour: str, port: int, seconds: float = 1.0,
+              host: str = SERVER_IP) -> None:
         """Start an engine.faults server in the server namespace; wait until it listens."""
         process = subprocess.Popen(
             ["ip", "netns", "exec", self.server, sys.executable,
-             str(REPO / "tests" / "lab" / "fault_server.py"), behaviour, SERVER_IP, str(port),
+             str(REPO / "tests" / "lab" / "fault_server.py"), behaviour, host, str(port),
              str(seconds)],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.servers.append(process)
@@ -120,6 +121,13 @@ class Lab:
         output.seek(0)
         raise RuntimeError(f"{argv[0]} did not listen on port {listens_on}: "
                            f"{output.read()[-500:]}")
+
+    def talk(self, ns: str, *argv: str) -> subprocess.Popen[str]:
+        """A program in a namespace to converse with (stdin, stdout), ended by PID with the lab."""
+        process = subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.servers.append(process)
+        return process
 
     def client_says(self, *argv: str, timeout: float = 30) -> str:
         """Run a real client (curl, ...) in the client namespace; what it printed on stderr."""

@@ -254,3 +254,43 @@ def test_client_capped_below_the_servers_tls_is_a_tls_handshake_rejected(
     report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE, "--error", said)
     assert first(report) == "tls-handshake-rejected", ranking(report)
     assert measured(report, "tls")["tls_handshake"] == "ok"  # a modern client gets through
+
+
+POOL = """\
+import socket, sys
+pool = [socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5) for _ in range(5)]
+print("ready", flush=True)
+sys.stdin.readline()  # the failover happens here
+for sock in pool:
+    try:
+        sock.sendall(b"GET / HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n")
+        print("answer", sock.recv(100) or b"EOF", flush=True)
+    except OSError as error:
+        print(error, flush=True)
+"""
+
+
+def test_nat_failover_without_state_sync_is_a_stale_connection(lab: Lab) -> None:
+    """The router's DNAT moves to a standby and its conntrack is flushed: every pooled
+    connection is reset at once, new ones work."""
+    require_lab_tools("conntrack")
+    standby = "10.77.2.3"
+    lab.run(lab.server, "ip", "addr", "add", f"{standby}/24", "dev", "s0")
+    for address in (SERVER_IP, standby):
+        lab.serve("http-keepalive", PORT, 60, host=address)
+    dnat = ["PREROUTING", "-d", ROUTER_CLIENT_IP, "-p", "tcp", "--dport", str(FRONT),
+            "-j", "DNAT", "--to-destination"]
+    lab.run(lab.router, "iptables", "-t", "nat", "-A", *dnat, f"{SERVER_IP}:{PORT}")
+    pool = lab.talk(lab.client, sys.executable, "-c", POOL, ROUTER_CLIENT_IP, str(FRONT))
+    assert pool.stdout is not None and pool.stdin is not None
+    assert pool.stdout.readline().strip() == "ready"
+    lab.run(lab.router, "iptables", "-t", "nat", "-R", *dnat[:1], "1", *dnat[1:],
+            f"{standby}:{PORT}")
+    lab.run(lab.router, "conntrack", "-F")
+    said = pool.communicate("failover\n", timeout=20)[0].splitlines()
+    assert said == ["[Errno 104] Connection reset by peer"] * 5, said
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE,
+                          "--error", said[0], "--fact", "many_at_once=true",
+                          "--fact", "frequency=once", "--fact", "recent_restart=false")
+    assert first(report) == "stale-connection-after-failover", ranking(report)
+    assert measured(report, "port")["port_state"] == "open"  # new connections work
