@@ -57,6 +57,7 @@ def start_nginx(lab: Lab, workdir: Path, *, listen: str, port: int, server_block
     error_log = workdir / "error.log"
     listen_options = " ssl" if tls else ""
     config = workdir / "nginx.conf"
+    # workers run as root: the test's own directory (logs, temp files) is root's alone
     config.write_text(f"""\
 user root;
 worker_processes 1;

@@ -4,9 +4,10 @@ Namespaces are named ``cdp-`` plus a random suffix; veth pairs are created
 directly inside them, so nothing is added to the host's own namespace. The
 router forwards between 10.77.1.0/24 (client) and 10.77.2.0/24 (server) and
 is where the faults go (iptables DROP, REJECT with tcp-reset, conntrack with
-a short timeout, length-based drops). Servers run in the server namespace
-with ``ip netns exec`` and are ended by PID; ``close`` removes everything even
-after a failure.
+a short timeout, length-based drops, DNAT) and where HAProxy or nginx run
+(``Lab.start``, see ``middleboxes.py``). Servers run in the server namespace
+and clients in the client one, with ``ip netns exec``; every process is ended
+by PID, and ``close`` removes everything even after a failure.
 """
 
 from __future__ import annotations
@@ -169,8 +170,9 @@ class Lab:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
-            if process.stdout is not None:
-                process.stdout.close()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
         self.outputs.close()
         for ns in (self.client, self.router, self.server):
             with contextlib.suppress(subprocess.SubprocessError):
