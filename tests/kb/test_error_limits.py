@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from engine.errortext import reader_for
 from engine.kbmodel import KnowledgeBase
-from tests.conftest import run_cli
+from tests.conftest import diagnose_report, ranked_causes
 
 # A line per family as the software prints it, with the limit a person reads in it.
 LIMIT_LINES = [
@@ -66,10 +64,5 @@ def test_look_alikes_name_no_limit(knowledge: KnowledgeBase, line: str) -> None:
 ])
 def test_the_named_limit_decides_the_cause(line: str, facts: list[str], cause: str) -> None:
     """`diagnose --error` on a message that names a limit ranks that limit's cause first."""
-    args = ["diagnose", "--no-input", "--error", line, "--format", "json"]
-    for fact in facts:
-        args += ["--fact", fact]
-    result = run_cli(*args)
-    assert result.code == 0, result.err
-    report = json.loads(result.out)
-    assert report["diagnoses"][0]["cause"] == cause, report["diagnoses"][:2]
+    report = diagnose_report("--error", line, *(arg for fact in facts for arg in ("--fact", fact)))
+    assert ranked_causes(report)[0] == cause, report["diagnoses"][:2]

@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import require_lab_tools
 from tests.lab.middleboxes import start_haproxy, start_nginx
-from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab
+from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab, probe_result
 
 pytestmark = pytest.mark.lab
 PORT = 8080  # the server's, behind the router
@@ -38,7 +38,7 @@ def first(report: dict[str, Any]) -> str:
 
 def measured(report: dict[str, Any], name: str) -> dict[str, Any]:
     """The facts one probe of the diagnosis measured."""
-    facts: dict[str, Any] = next(p["facts"] for p in report["probes"] if p["name"] == name)
+    facts: dict[str, Any] = probe_result(report, name)["facts"]
     return facts
 
 
