@@ -59,7 +59,7 @@ def ranked_causes(report: dict[str, Any]) -> list[str]:
 
 def diagnosis_of(report: dict[str, Any], cause: str) -> dict[str, Any]:
     """One cause's entry in a report's diagnoses (it must be ranked)."""
-    found = [d for d in report["diagnoses"] if d["cause"] == cause]
+    found: list[dict[str, Any]] = [d for d in report["diagnoses"] if d["cause"] == cause]
     assert found, f"{cause} not ranked: {ranked_causes(report)}"
     return found[0]
 
