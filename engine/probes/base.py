@@ -159,6 +159,9 @@ class ProbeSpec:
     max_connections: int
     default: bool = True
     description: str = ""
+    # probes (of those selected) that must finish before this one starts: a
+    # probe that loads the target would otherwise disturb what they measure
+    runs_after: frozenset[str] = frozenset()
 
 
 @dataclass

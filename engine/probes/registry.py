@@ -19,6 +19,12 @@ from engine.probes.reachability import WELL_KNOWN, probe_reachability
 from engine.probes.tls import probe_tls
 from engine.probes.transfer import probe_transfer
 
+# The port probe's verdict (open, and whether connects are consistent) needs a
+# quiet target: the other probes' connects, a dozen at once, overflow a small
+# accept queue (Python's http.server listens with 5), and a SYN dropped there
+# reads as a flaky path. It takes milliseconds on an open port.
+AFTER_PORT = frozenset({"port"})
+
 
 def _idle_budget(options: ProbeOptions) -> float:
     return max(1.0, options.idle_max_seconds) + 8.0
@@ -38,33 +44,42 @@ def build_registry() -> Registry:
         name="reachability", function=probe_reachability, sets=frozenset({"rst_source"}),
         budget_seconds=lambda _options: 5.0, max_connections=2 + len(WELL_KNOWN),
         description="whether an RST comes from the host or from something on the way",
+        runs_after=AFTER_PORT,
     ))
     registry.add(ProbeSpec(
         name="idle", function=probe_idle,
         sets=frozenset({"idle_close_seconds", "idle_close_kind"}),
         budget_seconds=_idle_budget, max_connections=MAX_RUNGS + 3,
         description="how long an idle connection survives and how it ends",
+        runs_after=AFTER_PORT,
     ))
     registry.add(ProbeSpec(
         name="tls", function=probe_tls, sets=frozenset({"tls_handshake"}),
         budget_seconds=lambda _options: 12.0, max_connections=2,
         description="TLS handshake with SNI; plaintext to a TLS port",
+        runs_after=AFTER_PORT,
     ))
     registry.add(ProbeSpec(
         name="protocol", function=probe_protocol, sets=frozenset({"protocol_guess"}),
         budget_seconds=lambda _options: 8.0, max_connections=5,
         description="what the port speaks: banner, TLS, HTTP, Postgres, Redis",
+        runs_after=AFTER_PORT,
     ))
     registry.add(ProbeSpec(
         name="burst", function=probe_burst,
         sets=frozenset({"burst_failure_rate", "burst_failure_kind"}),
         budget_seconds=lambda _options: 8.0, max_connections=BURST_HARD_CAP + 1,
         description="a bounded burst of concurrent connects",
+        # its crowd fills a small accept queue (Python's http.server listens with
+        # 5): a connect of the port probe made meanwhile times out, and the
+        # target looks flaky when it was only busy with our own burst
+        runs_after=frozenset({"port", "reachability", "tls", "protocol"}),
     ))
     registry.add(ProbeSpec(
         name="transfer", function=probe_transfer, sets=frozenset({"large_transfer"}),
         budget_seconds=lambda _options: 20.0, max_connections=2, default=False,
         description="a large upload judged by TCP acknowledgements (opt-in: it sends data)",
+        runs_after=AFTER_PORT,
     ))
     return registry
 

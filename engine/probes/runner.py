@@ -1,7 +1,10 @@
 """Run selected probes concurrently under their budgets; never let one sink the run.
 
 Each probe runs in its own task under ``asyncio.wait_for`` with its declared
-budget, so the whole run ends within the largest budget. A probe that raises
+budget. A probe that loads the target (the burst) waits until the selected
+probes named in its ``runs_after`` have finished, so its crowd of connects
+does not disturb what they measure; its budget starts when it does, so the
+run ends within the longest chain of budgets. A probe that raises
 becomes ``status: error`` with a one-line reason, one that overruns becomes
 ``status: timeout``; either way it sets no fact. Facts a probe returns outside
 its declared contract are dropped and named in the reason, so a probe cannot
@@ -44,7 +47,17 @@ async def run_probes(
         addresses = [address for _, address in await resolve(target.host, target.port)]
     except ResolveError:
         addresses = []
-    results = await asyncio.gather(*(_run_one(spec, target, options, progress) for spec in specs))
+    finished = {spec.name: asyncio.Event() for spec in specs}
+
+    async def run_in_turn(spec: ProbeSpec) -> ProbeResult:
+        for name in spec.runs_after & finished.keys():
+            await finished[name].wait()
+        try:
+            return await _run_one(spec, target, options, progress)
+        finally:
+            finished[spec.name].set()
+
+    results = await asyncio.gather(*(run_in_turn(spec) for spec in specs))
     return ProbeRun(
         target=str(target), addresses=addresses, vantage=local_vantage(addresses),
         started_at=started_at, seconds=round(time.monotonic() - started, 4),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import http.server
+import threading
 import time
 
 import pytest
@@ -16,6 +18,7 @@ from engine.probes.base import (
     Target,
     report_progress,
 )
+from engine.probes.registry import QUICK, REGISTRY
 from engine.probes.runner import run_probes
 
 
@@ -102,3 +105,57 @@ def test_all_probes_of_a_run_share_one_resolution(monkeypatch: pytest.MonkeyPatc
     run = asyncio.run(run_probes(Target("localhost", 9), specs, ProbeOptions()))
     assert calls == ["localhost"]
     assert len({tuple(p.evidence["seen"]) for p in run.probes}) == 1
+
+
+class _QuietHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        """Quiet: the probes' connects are not news."""
+
+
+class _SmallBacklogServer(http.server.ThreadingHTTPServer):
+    request_queue_size = 5  # socketserver's default, kept by many small services
+    daemon_threads = True
+
+
+def test_the_port_probe_measures_a_quiet_target() -> None:
+    """The other probes' connects (a dozen at once) overflow a small accept queue; the port
+    probe runs before them, so a healthy server with a short backlog is not judged flaky."""
+    specs = REGISTRY.select(list(QUICK), None)
+    for _ in range(3):  # a fresh server each time: a burst's crowd takes a while to drain
+        server = _SmallBacklogServer(("127.0.0.1", 0), _QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+        thread.start()
+        try:
+            run = asyncio.run(run_probes(Target("127.0.0.1", server.server_address[1]), specs,
+                                         ProbeOptions()))
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+        port = next(p for p in run.probes if p.name == "port")
+        assert port.facts["port_state"] == "open"
+        assert port.facts["intermittent_connect"] is False, port.evidence
+
+
+def test_the_burst_starts_after_the_probes_it_would_disturb() -> None:
+    """Order, not luck: the burst begins only when port, reachability, tls and protocol ended."""
+    events: list[tuple[str, str, float]] = []
+    specs = REGISTRY.select(list(QUICK), None)
+    with FaultServer(stall) as server:
+        asyncio.run(run_probes(Target("127.0.0.1", server.port), specs, ProbeOptions(),
+                               lambda event: events.append((event.name, event.status,
+                                                            time.monotonic()))))
+    burst_started = next(t for name, status, t in events
+                         if name == "burst" and status == "started")
+    ended = {name: t for name, status, t in events if status in ("ok", "error", "timeout")}
+    assert all(ended[name] <= burst_started
+               for name in ("port", "reachability", "tls", "protocol")), events
+    started = {name: t for name, status, t in events if status == "started"}
+    assert all(started[name] >= ended["port"] for name in started if name != "port"), events
