@@ -3,7 +3,8 @@
 The file is streamed (``engine.logs``) and at most ``MAX_LOG_BYTES`` are
 read; a longer log is read up to that bound and a note says so on stderr.
 What the log implies becomes ``log`` statements: the error facts most of
-its failures agree on (detail: the pattern id) and the timing observations
+its failures agree on (detail: the pattern id; informational lines set aside
+when it has warnings or errors, and a note says how many) and the timing observations
 (detail: ``log timing``). The report's ``error_lines`` lists the first
 ``KEEP_LINES`` lines read, with their line number, pattern and facts.
 """
@@ -18,7 +19,7 @@ from engine.errors import InputError
 from engine.errortext import reader_for
 from engine.facts import FactRecord, Source
 from engine.logs import ByteSource, LogScan, LogScanner
-from engine.logtiming import majority_facts, timing_facts
+from engine.logtiming import events_that_count, majority_facts, timing_facts
 from engine.session import Session
 
 MAX_LOG_BYTES = 512 * 1024 * 1024
@@ -40,6 +41,10 @@ def log_records(session: Session, file: str, env: Environment) -> list[FactRecor
         env.message(f"--log {file}: read only the first {MAX_LOG_BYTES // 2**20} MiB")
     if not scan.matched_lines:
         env.message(f"--log {file}: no connection error found in {scan.lines_read} line(s)")
+    set_aside = len(scan.events) - len(events_that_count(scan.events))
+    if set_aside:
+        env.message(f"--log {file}: {set_aside} informational failure(s) (info, notice, debug) "
+                    "set aside: the log has warnings or errors, read from those")
     session.error_lines.extend(error_line_entries(scan))
     records = [FactRecord(fact, value, Source.LOG, pattern_id)
                for fact, (value, pattern_id) in majority_facts(scan.events).items()]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.errortext import ErrorReader, Reading
+from engine.loglevel import is_informational
 from engine.logtime import find_timestamp, parse_timestamp
 from engine.triggers import TriggerPlan
 
@@ -65,6 +66,7 @@ class Event:
     timestamp: float | None
     quiet_seconds: float | None
     facts: dict[str, tuple[Any, str]]
+    informational: bool | None = None  # written at info or below (engine.loglevel)
 
 
 class _FactsCache:
@@ -227,7 +229,8 @@ class LogScanner:
             stamp = before[0]
         elif stamp is not None and before is not None and before[1] not in self._matched_starts:
             quiet = stamp - before[0] if stamp >= before[0] else None
-        scan.events.append(Event(line, line, stamp, quiet, self._facts.shared(dict(reading.facts))))
+        scan.events.append(Event(line, line, stamp, quiet, self._facts.shared(dict(reading.facts)),
+                                 is_informational(text)))
 
 
 def _line_starts(body: bytes) -> list[int]:

@@ -14,7 +14,10 @@ the line has one) this derives what a person would otherwise be asked:
   time since the previous (non-error) log line, the mark of an idle timeout.
 
 Which error facts the log supports (``error_kind``, ``side``...) is decided
-by majority over events, so one odd line does not outvote a hundred.
+by majority over events, so one odd line does not outvote a hundred. A log
+that holds warnings or errors is read from those: its informational lines
+(nginx logs each client that gave up at info) are set aside, so the
+consequences of a failure do not outvote its cause (``engine.loglevel``).
 """
 
 from __future__ import annotations
@@ -44,9 +47,16 @@ def _agreeing(values: list[float]) -> float | None:
     return round(middle, 1) if close >= 0.8 * len(values) else None
 
 
+def events_that_count(events: list[Event]) -> list[Event]:
+    """The events, less the informational ones when the log has warnings or errors too."""
+    if any(event.informational is False for event in events):
+        return [event for event in events if event.informational is not True]
+    return events
+
+
 def timing_facts(scan: LogScan) -> dict[str, Any]:
     """The timing observations the log's events support (absent when it cannot tell)."""
-    events = scan.events
+    events = events_that_count(scan.events)
     facts: dict[str, Any] = {}
     if not events:
         return facts
@@ -74,7 +84,7 @@ def majority_facts(events: list[Event]) -> dict[str, tuple[Any, str]]:
     """For each error fact, the value most events support, with a pattern that said it."""
     votes: dict[str, Counter[str]] = {}
     example: dict[tuple[str, str], tuple[Any, str]] = {}
-    for event in events:
+    for event in events_that_count(events):
         for fact, (value, pattern_id) in event.facts.items():
             key = repr(value)
             votes.setdefault(fact, Counter())[key] += 1

@@ -108,3 +108,21 @@ def test_long_log_shows_the_first_lines_and_points_to_the_json(tmp_path: Path) -
     assert "  ... and 4 more in --format json (error_lines)" in text.splitlines()
     markdown = run_cli("diagnose", "--no-input", "--format", "markdown", "--log", str(log)).out
     assert "| log line 1 (2026-11-21T10:00:00Z) |" in markdown
+
+
+def test_informational_lines_set_aside_are_counted_in_a_note(tmp_path: Path) -> None:
+    """nginx out of descriptors: the crit line decides, the info lines of clients giving up
+    are set aside and a note on stderr says how many."""
+    log = tmp_path / "error.log"
+    log.write_text(
+        "2026/11/22 15:18:28 [crit] 6042#6042: accept4() failed (24: Too many open files)\n"
+        + "2026/11/22 15:18:29 [info] 6042#6042: *1 epoll_wait() reported that client"
+        " prematurely closed connection, so upstream connection is closed too\n" * 5,
+        encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(log))
+    assert result.code == 0, result.err
+    assert f"--log {log}: 5 informational failure(s) (info, notice, debug) set aside" in result.err
+    report = json.loads(result.out)
+    assert report["facts"]["limit_hit"] == "file_descriptors"
+    assert "side" not in report["facts"]
+    assert report["diagnoses"][0]["cause"] == "resource-exhaustion"

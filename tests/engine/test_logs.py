@@ -183,3 +183,33 @@ def test_an_exception_under_a_log_line_takes_its_time(knowledge: KnowledgeBase) 
     result = scan(knowledge, "".join(block.format(s=0) for _ in range(3)))
     assert [e.timestamp for e in result.events] == [parse_timestamp("2026-11-21 10:00:00,123")] * 3
     assert timing_facts(result)["many_at_once"] is True
+
+
+NGINX_OUT_OF_DESCRIPTORS = (
+    "2026/11/22 15:18:28 [crit] 6042#6042: accept4() failed (24: Too many open files)\n"
+    + "".join(f"2026/11/22 15:18:28 [alert] 6042#6042: *{i} socket() failed (24: Too many open"
+              " files) while connecting to upstream, client: 10.77.1.2\n" for i in range(3))
+    + "".join(f"2026/11/22 15:18:29 [info] 6042#6042: *{i} epoll_wait() reported that client"
+              " prematurely closed connection, so upstream connection is closed too while"
+              " sending request to upstream, client: 10.77.1.2\n" for i in range(8))
+)
+
+
+def test_warnings_and_errors_outvote_informational_lines(knowledge: KnowledgeBase) -> None:
+    """nginx's crit/alert lines name the cause; its eight info lines (clients that gave up
+    waiting) are set aside, so they decide neither the facts nor the count."""
+    found = scan(knowledge, NGINX_OUT_OF_DESCRIPTORS)
+    assert len(found.events) == 12
+    facts = {fact: value for fact, (value, _) in majority_facts(found.events).items()}
+    assert facts == {"limit_hit": "file_descriptors"}
+    assert timing_facts(found)["error_count"] == 4
+
+
+def test_a_log_of_informational_lines_alone_is_read_from_them(
+        knowledge: KnowledgeBase) -> None:
+    """With nothing more severe, nginx's info lines are the failures (clients going away)."""
+    only_info = "".join(line + "\n" for line in NGINX_OUT_OF_DESCRIPTORS.splitlines()[4:])
+    found = scan(knowledge, only_info)
+    facts = {fact: value for fact, (value, _) in majority_facts(found.events).items()}
+    assert facts["side"] == "server" and facts["error_kind"] == "eof"
+    assert timing_facts(found)["error_count"] == 8
