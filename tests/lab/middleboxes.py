@@ -45,7 +45,8 @@ backend lab_back
 
 
 def start_nginx(lab: Lab, workdir: Path, *, listen: str, port: int, server_block: str,
-                worker_connections: int = 256, backlog: int = 511, tls: bool = False) -> Path:
+                worker_connections: int = 256, backlog: int = 511, tls: bool = False,
+                main_block: str = "") -> Path:
     """nginx in the router namespace serving ``server_block``; returns its error log's path.
 
     The error log is at ``info`` level, where nginx reports clients that time
@@ -53,6 +54,7 @@ def start_nginx(lab: Lab, workdir: Path, *, listen: str, port: int, server_block
     ``worker_connections`` and listen ``backlog`` make it run out of slots
     under a crowd, as an undersized production nginx does. ``tls`` makes the
     port an ``ssl`` one (the server block then names its certificate).
+    ``main_block`` goes in the main context (``worker_rlimit_nofile 24;``).
     """
     error_log = workdir / "error.log"
     listen_options = " ssl" if tls else ""
@@ -63,6 +65,7 @@ user root;
 worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {error_log} info;
+{main_block}
 events {{ worker_connections {worker_connections}; }}
 http {{
     access_log off;

@@ -15,44 +15,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import require_lab_tools
+from tests.lab.diagnosing import (
+    FRONT,
+    PORT,
+    QUICK_IDLE,
+    confidence,
+    curl_error,
+    first,
+    measured,
+    ranking,
+)
 from tests.lab.middleboxes import start_haproxy, start_nginx
-from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab, probe_result
+from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab
 
 pytestmark = pytest.mark.lab
-PORT = 8080  # the server's, behind the router
-FRONT = 9000  # HAProxy's or nginx's, on the router
-QUICK_IDLE = "3"  # --idle-max where no idle timer is part of the fault
-
-
-def first(report: dict[str, Any]) -> str:
-    """The cause ranked first (what the user reads at the top of the report)."""
-    assert report["diagnoses"], report
-    cause: str = report["diagnoses"][0]["cause"]
-    return cause
-
-
-def measured(report: dict[str, Any], name: str) -> dict[str, Any]:
-    """The facts one probe of the diagnosis measured."""
-    facts: dict[str, Any] = probe_result(report, name)["facts"]
-    return facts
-
-
-def ranking(report: dict[str, Any]) -> list[tuple[str, float]]:
-    """Causes and confidences, for assertion messages."""
-    return [(d["cause"], d["confidence"]) for d in report["diagnoses"]]
-
-
-def curl_error(lab: Lab, url: str) -> str:
-    """What curl prints when it meets the fault: the line a user pastes."""
-    require_lab_tools("curl")
-    said = lab.client_says("curl", "-sS", "--connect-timeout", "3", "--max-time", "10", url)
-    assert said.startswith("curl: ("), said
-    return said
 
 
 def test_router_dropping_syns_is_a_firewall_drop(lab: Lab) -> None:
@@ -75,7 +55,7 @@ def test_router_rejecting_with_a_reset_is_a_firewall_reject(lab: Lab) -> None:
     error = curl_error(lab, f"http://{SERVER_IP}:{PORT}/")
     report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE, "--error", error)
     assert first(report) == "firewall-reject", ranking(report)
-    assert report["diagnoses"][0]["confidence"] >= 0.5, ranking(report)
+    assert confidence(report) >= 0.5, ranking(report)
     assert measured(report, "reachability")["rst_source"] == "middlebox"
 
 
