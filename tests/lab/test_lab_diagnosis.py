@@ -274,3 +274,53 @@ def test_nat_failover_without_state_sync_is_a_stale_connection(lab: Lab) -> None
                           "--fact", "frequency=once", "--fact", "recent_restart=false")
     assert first(report) == "stale-connection-after-failover", ranking(report)
     assert measured(report, "port")["port_state"] == "open"  # new connections work
+
+
+KEPT_CONNECTION = """\
+import socket, sys
+sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+sock.sendall(b"GET / HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n")
+print("answer", sock.recv(100)[:15], flush=True)
+sys.stdin.readline()  # the next request, once the stray segment has passed
+try:
+    sock.sendall(b"GET / HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n")
+    print("answer", sock.recv(100)[:15] or b"EOF", flush=True)
+except OSError as error:
+    print(f"{type(error).__name__}: {error}", flush=True)
+"""
+
+
+def conntrack_invalid_count(lab: Lab) -> int:
+    """The router's INVALID counter over all CPUs, as ``conntrack -S`` shows it on a node."""
+    stats = lab.run(lab.router, "conntrack", "-S").stdout
+    return sum(int(word.split("=")[1]) for word in stats.split() if word.startswith("invalid="))
+
+
+def test_a_segment_outside_conntracks_window_is_a_conntrack_invalid_reset(lab: Lab) -> None:
+    """Through the router's DNAT, the server's kernel sends one segment far outside the window:
+    conntrack marks it INVALID and forwards it untranslated, the client's kernel answers it with
+    a RST that kills the server's side, and the client's next request is reset."""
+    require_lab_tools("conntrack")
+    lab.run(lab.router, "iptables", "-t", "nat", "-A", "PREROUTING", "-d", ROUTER_CLIENT_IP,
+            "-p", "tcp", "--dport", str(FRONT), "-j", "DNAT", "--to-destination",
+            f"{SERVER_IP}:{PORT}")
+    server = lab.talk(lab.server, sys.executable, str(Path(__file__).with_name(
+        "stray_segment_server.py")), SERVER_IP, str(PORT))
+    client = lab.talk(lab.client, sys.executable, "-c", KEPT_CONNECTION, ROUTER_CLIENT_IP,
+                      str(FRONT))
+    assert server.stdout is not None and server.stdin is not None and client.stdout is not None
+    assert server.stdout.readline().strip() == "ready"
+    assert client.stdout.readline().startswith("answer b'HTTP/1.1 200")
+    invalid_before = conntrack_invalid_count(lab)
+    server.stdin.write("stray\n")
+    server.stdin.flush()
+    assert server.stdout.readline().strip() == "[Errno 104] Connection reset by peer"
+    assert conntrack_invalid_count(lab) > invalid_before  # what the node's conntrack -S shows
+    said = client.communicate("next\n", timeout=20)[0].strip()
+    assert said == "ConnectionResetError: [Errno 104] Connection reset by peer"
+    server.wait(timeout=5)
+    lab.serve("http-keepalive", PORT, 60)  # the service goes on answering
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE, "--error", said,
+                          "--fact", "path=nat", "--fact", "conntrack_invalid=true",
+                          "--fact", "after_idle=false", "--fact", "frequency=intermittent")
+    assert first(report) == "conntrack-invalid-reset", ranking(report)
