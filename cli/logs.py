@@ -3,9 +3,9 @@
 The file is streamed (``engine.logs``) and at most ``MAX_LOG_BYTES`` are
 read; a longer log is read up to that bound and a note says so on stderr.
 What the log implies becomes ``log`` statements: the error facts most of
-its failures agree on (detail: the pattern id; informational lines set aside
-when it has warnings or errors, and a note says how many) and the timing observations
-(detail: ``log timing``). The report's ``error_lines`` lists the first
+its failures agree on (detail: the pattern id) and the timing observations
+(detail: ``log timing``); when it has warnings or errors, its informational
+lines are set aside and a note on stderr says how many. The report's ``error_lines`` lists the first
 ``KEEP_LINES`` lines read, with their line number, pattern and facts.
 """
 

@@ -70,9 +70,9 @@ def build_registry() -> Registry:
         sets=frozenset({"burst_failure_rate", "burst_failure_kind"}),
         budget_seconds=lambda _options: 8.0, max_connections=BURST_HARD_CAP + 1,
         description="a bounded burst of concurrent connects",
-        # its crowd fills a small accept queue (Python's http.server listens with
-        # 5): a connect of the port probe made meanwhile times out, and the
-        # target looks flaky when it was only busy with our own burst
+        # its crowd of 50 fills a small accept queue: a connect that reachability,
+        # tls or protocol made meanwhile would time out, and they would report
+        # a target busy only with our own burst
         runs_after=frozenset({"port", "reachability", "tls", "protocol"}),
     ))
     registry.add(ProbeSpec(
