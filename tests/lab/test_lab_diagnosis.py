@@ -306,10 +306,11 @@ def test_a_segment_outside_conntracks_window_is_a_conntrack_invalid_reset(lab: L
             f"{SERVER_IP}:{PORT}")
     server = lab.talk(lab.server, sys.executable, str(Path(__file__).with_name(
         "stray_segment_server.py")), SERVER_IP, str(PORT))
+    assert server.stdout is not None and server.stdin is not None
+    assert server.stdout.readline().strip() == "ready"  # listening: the client may connect
     client = lab.talk(lab.client, sys.executable, "-c", KEPT_CONNECTION, ROUTER_CLIENT_IP,
                       str(FRONT))
-    assert server.stdout is not None and server.stdin is not None and client.stdout is not None
-    assert server.stdout.readline().strip() == "ready"
+    assert client.stdout is not None
     assert client.stdout.readline().startswith("answer b'HTTP/1.1 200")
     invalid_before = conntrack_invalid_count(lab)
     server.stdin.write("stray\n")
