@@ -24,6 +24,11 @@ from engine.probes.transfer import probe_transfer
 # accept queue (Python's http.server listens with 5), and a SYN dropped there
 # reads as a flaky path. It takes milliseconds on an open port.
 AFTER_PORT = frozenset({"port"})
+# The burst runs alone: the quick probes before it, the long ones after it. A
+# server out of connection slots closes idle keep-alive connections to make
+# room (nginx does), so an idle test running beside the burst would time the
+# burst, not the server's idle timer.
+AFTER_BURST = frozenset({"port", "burst"})
 
 
 def _idle_budget(options: ProbeOptions) -> float:
@@ -51,7 +56,7 @@ def build_registry() -> Registry:
         sets=frozenset({"idle_close_seconds", "idle_close_kind"}),
         budget_seconds=_idle_budget, max_connections=MAX_RUNGS + 3,
         description="how long an idle connection survives and how it ends",
-        runs_after=AFTER_PORT,
+        runs_after=AFTER_BURST,
     ))
     registry.add(ProbeSpec(
         name="tls", function=probe_tls, sets=frozenset({"tls_handshake"}),
@@ -79,7 +84,7 @@ def build_registry() -> Registry:
         name="transfer", function=probe_transfer, sets=frozenset({"large_transfer"}),
         budget_seconds=lambda _options: 20.0, max_connections=2, default=False,
         description="a large upload judged by TCP acknowledgements (opt-in: it sends data)",
-        runs_after=AFTER_PORT,
+        runs_after=AFTER_BURST,
     ))
     return registry
 

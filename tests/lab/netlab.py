@@ -147,9 +147,10 @@ class Lab:
         data: dict[str, Any] = json.loads(result.stdout)
         return data
 
-    def probe(self, port: int, *flags: str, timeout: float = 120) -> dict[str, Any]:
+    def probe(self, port: int, *flags: str, host: str = SERVER_IP,
+              timeout: float = 120) -> dict[str, Any]:
         """Run ``conndoctor probe`` in the client namespace; its JSON, parsed."""
-        result = self.run_cli("probe", f"{SERVER_IP}:{port}", "--format", "json", *flags,
+        result = self.run_cli("probe", f"{host}:{port}", "--format", "json", *flags,
                               timeout=timeout)
         data: dict[str, Any] = json.loads(result.stdout)
         return data

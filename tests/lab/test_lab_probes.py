@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.lab.netlab import Lab, probe_result
+from tests.conftest import require_lab_tools
+from tests.lab.diagnosing import FRONT
+from tests.lab.middleboxes import start_nginx
+from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab, probe_result
 
 pytestmark = pytest.mark.lab
 PORT = 8080
@@ -101,3 +106,19 @@ def test_lossy_path_makes_connects_intermittent(lab: Lab) -> None:
     assert port["facts"]["intermittent_connect"] is True, states
     assert port["facts"]["port_state"] == "open"
     assert "filtered" in states
+
+
+def test_nginx_out_of_slots_under_the_burst_does_not_fool_the_idle_test(
+        lab: Lab, tmp_path: Path) -> None:
+    """nginx with 20 worker_connections: the burst fills them, and nginx closes idle keep-alive
+    connections to make room. The idle test runs after the burst, so it times nginx's own
+    keepalive_timeout (75 s: nothing closes within 4 s), not the burst (a FIN at 0.7 s when
+    both ran at once)."""
+    require_lab_tools("nginx")
+    lab.serve("http-keepalive", PORT, 60)
+    start_nginx(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT, worker_connections=20,
+                server_block=f"location / {{ proxy_pass http://{SERVER_IP}:{PORT}; }}")
+    run = lab.probe(FRONT, "--idle-max", "4", host=ROUTER_CLIENT_IP)
+    assert probe_result(run, "burst")["facts"]["burst_failure_rate"] > 0.3  # nginx was full
+    idle = probe_result(run, "idle")
+    assert idle["facts"] == {"idle_close_kind": "none"}, idle["evidence"]
