@@ -11,6 +11,22 @@ PORT = 8080  # the server's, behind the router
 FRONT = 9000  # HAProxy's or nginx's, on the router
 QUICK_IDLE = "3"  # --idle-max where no idle timer is part of the fault
 
+# A crowd of clients: ``python -c CROWD HOST PORT COUNT [http]`` opens COUNT
+# connections (sending a GET on each with ``http``), holds them 1 s, and leaves.
+CROWD = """\
+import socket, sys, time
+crowd = []
+for _ in range(int(sys.argv[3])):
+    try:
+        sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+        if sys.argv[4:] == ["http"]:
+            sock.sendall(b"GET / HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n")
+        crowd.append(sock)
+    except OSError:
+        pass
+time.sleep(1)
+"""
+
 
 def first(report: dict[str, Any]) -> str:
     """The cause ranked first (what the user reads at the top of the report)."""

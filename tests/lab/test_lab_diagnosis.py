@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import require_lab_tools
 from tests.lab.diagnosing import (
+    CROWD,
     FRONT,
     PORT,
     QUICK_IDLE,
@@ -189,18 +190,6 @@ def test_https_to_a_plain_http_port_is_a_protocol_mismatch(lab: Lab, tmp_path: P
     assert first(report) == "protocol-mismatch", ranking(report)
     assert measured(report, "tls")["tls_handshake"] == "not_tls"
     assert measured(report, "protocol")["protocol_guess"] == "http"
-
-
-CROWD = """\
-import socket, sys, time
-crowd = []
-for _ in range(int(sys.argv[3])):
-    try:
-        crowd.append(socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2))
-    except OSError:
-        pass
-time.sleep(1)
-"""
 
 
 def test_nginx_out_of_worker_connections_is_server_overload(lab: Lab, tmp_path: Path) -> None:

@@ -19,7 +19,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_lab_tools
-from tests.lab.diagnosing import FRONT, PORT, QUICK_IDLE, confidence, first, measured, ranking
+from tests.lab.diagnosing import (
+    CROWD,
+    FRONT,
+    PORT,
+    QUICK_IDLE,
+    confidence,
+    first,
+    measured,
+    ranking,
+)
 from tests.lab.middleboxes import start_nginx
 from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab
 
@@ -119,20 +128,6 @@ def test_client_out_of_ephemeral_ports_is_resource_exhaustion(lab: Lab) -> None:
     assert measured(report, "port")["port_state"] == "open"  # the server was never the problem
 
 
-HTTP_CROWD = """\
-import socket, sys, time
-crowd = []
-for _ in range(int(sys.argv[3])):
-    try:
-        sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
-        sock.sendall(b"GET / HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n")
-        crowd.append(sock)
-    except OSError:
-        pass
-time.sleep(1)
-"""
-
-
 def test_nginx_out_of_file_descriptors_is_resource_exhaustion(lab: Lab, tmp_path: Path) -> None:
     """nginx limited to 24 descriptors meets 30 clients: accept4() and socket() fail with
     EMFILE (crit, alert), and the clients left waiting give up (info)."""
@@ -141,7 +136,8 @@ def test_nginx_out_of_file_descriptors_is_resource_exhaustion(lab: Lab, tmp_path
     error_log = start_nginx(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT,
                             server_block=f"location / {{ proxy_pass http://{SERVER_IP}:{PORT}; }}",
                             main_block="worker_rlimit_nofile 24;")
-    lab.run_in(lab.client, sys.executable, "-c", HTTP_CROWD, ROUTER_CLIENT_IP, str(FRONT), "30")
+    lab.run_in(lab.client, sys.executable, "-c", CROWD, ROUTER_CLIENT_IP, str(FRONT), "30",
+               "http")
     written = wait_for_line(error_log, "(24: Too many open files)")
     assert "[info]" in written  # the clients' side of it, which must not outvote the cause
     report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE,

@@ -120,6 +120,10 @@ class _QuietHandler(http.server.BaseHTTPRequestHandler):
 
 
 class _SmallBacklogServer(http.server.ThreadingHTTPServer):
+    """Python's own threaded server, not engine.faults.FaultServer: its accept loop (select,
+    accept, start a thread) is slow enough that a dozen simultaneous SYNs overflow it, as
+    they do a real one; FaultServer drains its queue too fast to show the fault reliably."""
+
     request_queue_size = 5  # socketserver's default, kept by many small services
     daemon_threads = True
 
