@@ -49,6 +49,7 @@ class Rung:
     seconds: float
     sock: socket.socket | None = None
     opened: float = 0.0
+    connect_seconds: float = 0.0
     keepalive: bool = False
     state: str = "open"  # open -> alive | dead | busy
     kind: str | None = None

@@ -1,4 +1,4 @@
-"""The port probe: does anything accept TCP connections on the target?
+"""The port probe: does anything accept TCP connections on the target, and are handshakes lost?
 
 Resolves the name (every A/AAAA address, each tried, all at once), then makes
 a few sequential connects to each address. SYN-ACK is ``open``, RST is
@@ -8,6 +8,16 @@ a few sequential connects to each address. SYN-ACK is ``open``, RST is
 loopback target is judged in milliseconds and a filtered one in about two
 seconds. Facts describe the first address a client would use; the others are
 in the evidence.
+
+A try that gets no answer in time is not abandoned: its kernel resends the
+SYN after a second (RFC 6298's initial RTO) while the next try goes on, and
+a handshake that completes then is ``late``: a packet of it was lost. So one
+or two lost handshakes at the start do not make an open port look filtered.
+On a port that answers, the series goes on to ``LOSS_TRIES`` connects (within
+``LOSS_BUDGET`` seconds, one at a time, ``PACE`` apart so that a slow acceptor
+with a short queue keeps up, on a target nobody else probes yet), and
+``connect_loss`` is the share of handshakes that were late or never answered:
+packet loss on the path, measured without sending the service any data.
 """
 
 from __future__ import annotations
@@ -21,8 +31,15 @@ from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import ConnectOutcome, ResolveError, RttEstimator, resolve, try_connect
 
 MAX_TRIES = 10
+LOSS_TRIES = 20  # on a port that answers, the first address's series goes on to count losses
+LOSS_BUDGET = 1.0  # seconds: no try past ``connect_tries`` starts later than this
+PACE = 0.02  # s between those further tries (5 ms already let a backlog-5 Python server keep up)
+LATE_WINDOW = 2.5  # a try's own deadline: its SYN resent at 1 s, and the answer to it
 OTHER_ADDRESS_TRIES = 2
-MAX_ADDRESSES = 8  # so the probe opens at most MAX_TRIES + 2 * 7 connections
+MAX_ADDRESSES = 8  # so the probe opens at most LOSS_TRIES + 2 * 7 connections
+ANSWERED = ("open", "late")  # a handshake completed: something listens
+LOST = ("late", "filtered")  # a handshake that was not answered in time
+HEARD = ("open", "late", "closed")  # the host answered a SYN
 
 
 async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
@@ -37,7 +54,8 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
     addresses = addresses[:MAX_ADDRESSES]
     tries = max(1, min(options.connect_tries, MAX_TRIES))
     series = await asyncio.gather(*(
-        _connect_series(family, address, target.port, tries if index == 0 else OTHER_ADDRESS_TRIES)
+        _connect_series(family, address, target.port, tries, LOSS_TRIES) if index == 0
+        else _connect_series(family, address, target.port, OTHER_ADDRESS_TRIES, 0)
         for index, (family, address) in enumerate(addresses)
     ))
     per_address: list[dict[str, Any]] = []
@@ -50,11 +68,14 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
         })
     first = series[0][0]
     states = [o.state for o in first]
-    state = max(set(states), key=lambda s: (states.count(s), s == "open"))
+    verdicts = ["open" if s == "late" else s for s in states]
+    state = max(set(verdicts), key=lambda s: (verdicts.count(s), s == "open"))
     facts: dict[str, Any] = {"port_state": state, "intermittent_connect": len(set(states)) > 1}
-    open_times = [o.seconds * 1000 for o in first if o.state == "open"]
+    open_times = [o.seconds * 1000 for o in first if o.state in ANSWERED]
     if open_times:
         facts["connect_ms"] = round(statistics.median(open_times), 3)
+    if state == "open":
+        facts["connect_loss"] = round(sum(s in LOST for s in states) / len(states), 3)
     evidence: dict[str, Any] = {"addresses": per_address}
     if skipped:
         evidence["not_tried"] = skipped
@@ -63,19 +84,62 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
 
 
 async def _connect_series(
-    family: int, address: str, port: int, tries: int
+    family: int, address: str, port: int, tries: int, loss_tries: int
 ) -> tuple[list[ConnectOutcome], list[float]]:
-    """Sequential connects; each timeout adapts to the round trips measured so far."""
+    """Sequential connects, each timeout adapted to the round trips measured so far.
+
+    ``tries`` connects at least (fewer when the first two get no answer and
+    none has answered: filtered); up to ``loss_tries`` while something has
+    answered and ``LOSS_BUDGET`` lasts. A try that times out keeps waiting in
+    the background for the answer to its resent SYN, and is ``late`` if that
+    comes before the series ends.
+    """
     rtt = RttEstimator()
-    outcomes: list[ConnectOutcome] = []
+    outcomes: list[ConnectOutcome | None] = []
     timeouts: list[float] = []
-    for attempt in range(tries):
-        timeout = rtt.timeout()
-        timeouts.append(timeout)
-        outcome = await try_connect(family, address, port, timeout)
-        outcomes.append(outcome)
-        if outcome.state in ("open", "closed"):
-            rtt.update(outcome.seconds)
-        elif outcome.state in ("filtered", "unreachable") and attempt >= 1:
-            break
-    return outcomes, timeouts
+    waiting: dict[int, asyncio.Task[ConnectOutcome]] = {}
+    started = time.monotonic()
+    try:
+        for attempt in range(max(tries, loss_tries)):
+            answered = any(o is not None and o.state in ANSWERED for o in outcomes)
+            if attempt >= tries:
+                if not answered or time.monotonic() - started > LOSS_BUDGET:
+                    break
+                await asyncio.sleep(PACE)  # a slow acceptor's queue drains between tries
+            timeout = rtt.timeout()
+            timeouts.append(timeout)
+            task = asyncio.create_task(try_connect(family, address, port, LATE_WINDOW))
+            done, _ = await asyncio.wait({task}, timeout=timeout)
+            _collect_late(waiting, outcomes)
+            if task not in done:
+                waiting[len(outcomes)] = task
+                outcomes.append(None)
+            else:
+                outcome = task.result()
+                outcomes.append(outcome)
+                if outcome.state in ("open", "closed"):
+                    rtt.update(outcome.seconds)
+            if attempt >= 1 and not any(o is not None and o.state in HEARD for o in outcomes):
+                break  # two tries and no answer at all: filtered or unreachable
+    finally:
+        _collect_late(waiting, outcomes)
+        for task in waiting.values():
+            task.cancel()
+        await asyncio.gather(*waiting.values(), return_exceptions=True)
+    final = [o if o is not None else ConnectOutcome("filtered", timeouts[i], "no answer")
+             for i, o in enumerate(outcomes)]
+    return final, timeouts
+
+
+def _collect_late(waiting: dict[int, asyncio.Task[ConnectOutcome]],
+                  outcomes: list[ConnectOutcome | None]) -> None:
+    """Record the tries that timed out and have been answered since (after a resent SYN)."""
+    for index, task in list(waiting.items()):
+        if not task.done():
+            continue
+        del waiting[index]
+        outcome = task.result()
+        if outcome.state == "open":
+            outcome = ConnectOutcome("late", outcome.seconds, "answered after the SYN was resent")
+        if outcome.state != "filtered":
+            outcomes[index] = outcome

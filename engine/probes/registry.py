@@ -13,7 +13,7 @@ from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeSpec, Registry
 from engine.probes.burst import probe_burst
 from engine.probes.idle import probe_idle
 from engine.probes.idle_ladder import MAX_RUNGS
-from engine.probes.port import MAX_ADDRESSES, MAX_TRIES, OTHER_ADDRESS_TRIES, probe_port
+from engine.probes.port import LOSS_TRIES, MAX_ADDRESSES, OTHER_ADDRESS_TRIES, probe_port
 from engine.probes.protocol import probe_protocol
 from engine.probes.reachability import WELL_KNOWN, probe_reachability
 from engine.probes.tls import probe_tls
@@ -40,10 +40,11 @@ def build_registry() -> Registry:
     registry = Registry()
     registry.add(ProbeSpec(
         name="port", function=probe_port,
-        sets=frozenset({"port_state", "connect_ms", "intermittent_connect"}),
+        sets=frozenset({"port_state", "connect_ms", "intermittent_connect", "connect_loss"}),
         budget_seconds=lambda _options: 12.0,
-        max_connections=MAX_TRIES + OTHER_ADDRESS_TRIES * (MAX_ADDRESSES - 1),
-        description="TCP connect to every address: open, refused, filtered or unreachable",
+        max_connections=LOSS_TRIES + OTHER_ADDRESS_TRIES * (MAX_ADDRESSES - 1),
+        description="TCP connects to every address: open, refused, filtered or unreachable;"
+                    " the share of handshakes lost on the way",
     ))
     registry.add(ProbeSpec(
         name="reachability", function=probe_reachability, sets=frozenset({"rst_source"}),

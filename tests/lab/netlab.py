@@ -86,6 +86,17 @@ class Lab:
         self.run(self.router, "sysctl", "-qw",
                  f"net.netfilter.nf_conntrack_tcp_timeout_established={seconds}")
 
+    def lose_every_nth_packet(self, port: int, every: int) -> None:
+        """The router drops every ``every``-th packet to and from ``port``, from the first.
+
+        iptables' ``statistic`` match (this kernel has no netem): one counter per
+        direction, so the first SYN and the first SYN-ACK are both lost.
+        """
+        for direction in ("--dport", "--sport"):
+            self.run(self.router, "iptables", "-A", "FORWARD", "-p", "tcp", direction, str(port),
+                     "-m", "statistic", "--mode", "nth", "--every", str(every), "--packet", "0",
+                     "-j", "DROP")
+
     def serve(self, behaviour: str, port: int, seconds: float = 1.0,
               host: str = SERVER_IP) -> None:
         """Start an engine.faults server in the server namespace; wait until it listens."""

@@ -99,6 +99,21 @@ def test_router_losing_syns_is_a_faulty_network_path(lab: Lab) -> None:
     assert "load_dependent" not in report["facts"]
 
 
+def test_router_losing_every_tenth_packet_is_a_faulty_network_path(lab: Lab) -> None:
+    """Every tenth packet lost both ways: the lost handshakes are counted, and lost keepalives
+    do not read as a middlebox forgetting idle flows."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.lose_every_nth_packet(PORT, 10)
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE,
+                          "--fact", "frequency=intermittent", "--fact", "under_load=false")
+    assert first(report) == "faulty-network-path", ranking(report)
+    assert confidence(report) >= 0.3, ranking(report)
+    port = measured(report, "port")
+    assert port["port_state"] == "open"
+    assert port["connect_loss"] >= 0.1
+    assert measured(report, "idle")["idle_close_kind"] == "none"
+
+
 def test_router_dropping_large_packets_is_an_mtu_black_hole(lab: Lab) -> None:
     """Packets over 1000 bytes dropped: small exchanges work, the transfer probe stalls."""
     lab.serve("sink", PORT)

@@ -105,7 +105,34 @@ def test_lossy_path_makes_connects_intermittent(lab: Lab) -> None:
     states = port["evidence"]["addresses"][0]["states"]
     assert port["facts"]["intermittent_connect"] is True, states
     assert port["facts"]["port_state"] == "open"
-    assert "filtered" in states
+    assert {"late", "filtered"} & set(states), states
+    assert 0.2 <= port["facts"]["connect_loss"] <= 0.8, states
+
+
+def test_first_two_handshakes_lost_is_still_an_open_port(lab: Lab) -> None:
+    """The router drops the first SYN and the first SYN-ACK (then every tenth packet): the
+    first two tries get no answer in time, but their resent SYNs are answered, so the port is
+    open with lost handshakes, not 'filtered' (which stopped the series before)."""
+    lab.serve("stall", PORT)
+    lab.lose_every_nth_packet(PORT, 10)
+    port = probe_result(lab.probe(PORT, "--only", "port"), "port")
+    states = port["evidence"]["addresses"][0]["states"]
+    assert port["facts"]["port_state"] == "open", states
+    assert states[0] == "late", states
+    assert 950 <= port["evidence"]["addresses"][0]["ms"][0] <= 1500  # the SYN resent after 1 s
+    assert port["facts"]["connect_loss"] >= 0.2
+
+
+def test_idle_test_on_a_lossy_path_ends_in_time_and_finds_no_close(lab: Lab) -> None:
+    """Every tenth packet lost both ways, the idle test's first SYN among them: its waits come
+    from the quickest handshake (not the one that needed a resent SYN, which made them 4 s and
+    ran the probe past its budget), and lost keepalives are not a silent expiry."""
+    lab.serve("stall", PORT)
+    lab.lose_every_nth_packet(PORT, 10)
+    idle = probe_result(lab.probe(PORT, "--only", "idle", "--idle-max", "6"), "idle")
+    assert idle["status"] == "ok", idle
+    assert idle["facts"] == {"idle_close_kind": "none"}, idle["evidence"]
+    assert idle["seconds"] <= 6 * 1.25 + 3
 
 
 def test_nginx_out_of_slots_under_the_burst_does_not_fool_the_idle_test(

@@ -7,7 +7,7 @@ import asyncio
 from engine.faults import FaultServer, stall, unused_port
 from engine.probes.base import ProbeOptions, Target
 from engine.probes.netutil import INITIAL_TIMEOUT
-from engine.probes.port import probe_port
+from engine.probes.port import LOSS_TRIES, probe_port
 
 
 def test_open_port_is_open_with_a_connect_time() -> None:
@@ -18,6 +18,7 @@ def test_open_port_is_open_with_a_connect_time() -> None:
     assert result.facts["port_state"] == "open"
     assert result.facts["intermittent_connect"] is False
     assert result.facts["connect_ms"] > 0
+    assert result.facts["connect_loss"] == 0.0
 
 
 def test_closed_port_is_refused() -> None:
@@ -41,7 +42,7 @@ def test_timeouts_adapt_to_the_measured_round_trip() -> None:
     timeouts = result.evidence["addresses"][0]["timeouts_ms"]
     assert timeouts[0] == INITIAL_TIMEOUT * 1000
     assert all(t < timeouts[0] for t in timeouts[1:])
-    assert len(timeouts) == ProbeOptions().connect_tries
+    assert len(timeouts) == LOSS_TRIES  # an open port: the series goes on to count losses
 
 
 def test_every_address_of_a_name_is_tried() -> None:
