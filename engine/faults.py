@@ -102,7 +102,7 @@ class FaultServer:
             return
         while not self.stopping.is_set():
             try:
-                ready, _, _ = select.select([self._listener], [], [], 0.05)
+                ready = readable(self._listener, 0.05)
                 if not ready:
                     continue
                 with self._lock:  # accept and count as one step: see settled_accepts
@@ -133,7 +133,7 @@ class FaultServer:
         deadline = time.monotonic() + within
         while True:
             with self._lock:
-                queued, _, _ = select.select([self._listener], [], [], 0)
+                queued = readable(self._listener, 0)
                 if not queued or time.monotonic() >= deadline:
                     return self.accepted
             time.sleep(0.01)
@@ -218,6 +218,17 @@ def sink(conn: socket.socket, server: FaultServer) -> None:
             continue
 
 
+def readable(sock: socket.socket, timeout: float) -> bool:
+    """True when ``sock`` has data, a connection or an EOF within ``timeout`` seconds.
+
+    poll, not select: select fails on descriptors above 1023, which a busy
+    process holding many connections reaches.
+    """
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(max(0.0, timeout) * 1000))
+
+
 def read_request(conn: socket.socket, server: FaultServer, idle: float) -> bytes | None:
     """One request head (bounded), or None when the client left or ``idle`` s passed."""
     head = b""
@@ -226,7 +237,7 @@ def read_request(conn: socket.socket, server: FaultServer, idle: float) -> bytes
         left = deadline - time.monotonic()
         if left <= 0 or server.stopping.is_set():
             return None
-        ready, _, _ = select.select([conn], [], [], min(left, 0.05))
+        ready = readable(conn, min(left, 0.05))
         if not ready:
             continue
         chunk = conn.recv(4096)
@@ -281,7 +292,7 @@ def _read_line(conn: socket.socket, server: FaultServer) -> bytes | None:
     while b"\n" not in line and len(line) < 4096:
         if server.stopping.is_set():
             return None
-        ready, _, _ = select.select([conn], [], [], 0.05)
+        ready = readable(conn, 0.05)
         if ready:
             chunk = conn.recv(1)
             if not chunk:
@@ -293,7 +304,7 @@ def _read_line(conn: socket.socket, server: FaultServer) -> bytes | None:
 def _read_exactly(conn: socket.socket, server: FaultServer, size: int) -> bytes:
     data = b""
     while len(data) < size and not server.stopping.is_set():
-        ready, _, _ = select.select([conn], [], [], 0.05)
+        ready = readable(conn, 0.05)
         if ready:
             chunk = conn.recv(size - len(data))
             if not chunk:

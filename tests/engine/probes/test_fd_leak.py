@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 
 from engine.faults import BEHAVIOURS, FaultServer, unused_port
 from engine.faults_tls import tls_http
@@ -59,3 +60,18 @@ def test_quick_suite_200_times_leaks_no_file_descriptor() -> None:
     assert len(runs) == RUNS
     assert all(p.status in ("ok", "skipped") for run in runs for p in run.probes)
     assert after == before
+
+
+def test_fault_server_answers_on_a_descriptor_above_1023() -> None:
+    """A process holding over a thousand descriptors (as the 200 runs above do) still gets its
+    answer: the fault server waits with poll, where select failed on descriptors past 1023."""
+    fillers = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with FaultServer(BEHAVIOURS["http-keepalive"]) as server, \
+                socket.create_connection(("127.0.0.1", server.port), timeout=5) as client:
+            assert client.fileno() > 1023
+            client.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert client.recv(64).startswith(b"HTTP/1.1 ")
+    finally:
+        for fd in fillers:
+            os.close(fd)
