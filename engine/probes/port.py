@@ -13,7 +13,8 @@ A try that gets no answer in time is not abandoned: its kernel resends the
 SYN after a second (RFC 6298's initial RTO) while the next try goes on, and
 a handshake that completes then is ``late``: a packet of it was lost. So one
 or two lost handshakes at the start do not make an open port look filtered.
-On a port that answers, the series goes on to ``LOSS_TRIES`` connects (within
+On a port that answers (over a network: loopback loses nothing and stays at
+``connect_tries``), the series goes on to ``LOSS_TRIES`` connects (within
 ``LOSS_BUDGET`` seconds, one at a time, ``PACE`` apart so that a slow acceptor
 with a short queue keeps up, on a target nobody else probes yet), and
 ``connect_loss`` is the share of handshakes that were late or never answered:
@@ -23,6 +24,7 @@ packet loss on the path, measured without sending the service any data.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import statistics
 import time
 from typing import Any
@@ -33,7 +35,7 @@ from engine.probes.netutil import ConnectOutcome, ResolveError, RttEstimator, re
 MAX_TRIES = 10
 LOSS_TRIES = 20  # on a port that answers, the first address's series goes on to count losses
 LOSS_BUDGET = 1.0  # seconds: no try past ``connect_tries`` starts later than this
-PACE = 0.02  # s between those further tries (5 ms already let a backlog-5 Python server keep up)
+PACE = 0.005  # s between those further tries: 200 connects/s, which a slow acceptor keeps up with
 LATE_WINDOW = 2.5  # a try's own deadline: its SYN resent at 1 s, and the answer to it
 OTHER_ADDRESS_TRIES = 2
 MAX_ADDRESSES = 8  # so the probe opens at most LOSS_TRIES + 2 * 7 connections
@@ -54,7 +56,7 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
     addresses = addresses[:MAX_ADDRESSES]
     tries = max(1, min(options.connect_tries, MAX_TRIES))
     series = await asyncio.gather(*(
-        _connect_series(family, address, target.port, tries, LOSS_TRIES) if index == 0
+        _connect_series(family, address, target.port, tries, _loss_tries(address)) if index == 0
         else _connect_series(family, address, target.port, OTHER_ADDRESS_TRIES, 0)
         for index, (family, address) in enumerate(addresses)
     ))
@@ -81,6 +83,11 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
         evidence["not_tried"] = skipped
     return ProbeResult(name="port", status="ok", seconds=round(time.monotonic() - started, 4),
                        facts=facts, evidence=evidence)
+
+
+def _loss_tries(address: str) -> int:
+    """How far the series goes to count lost handshakes: loopback has no path to lose them on."""
+    return 0 if ipaddress.ip_address(address.split("%")[0]).is_loopback else LOSS_TRIES
 
 
 async def _connect_series(

@@ -106,6 +106,7 @@ def test_lossy_path_makes_connects_intermittent(lab: Lab) -> None:
     assert port["facts"]["intermittent_connect"] is True, states
     assert port["facts"]["port_state"] == "open"
     assert {"late", "filtered"} & set(states), states
+    assert len(states) > 5, states  # through a router the series goes on to count lost handshakes
     assert 0.2 <= port["facts"]["connect_loss"] <= 0.8, states
 
 

@@ -7,7 +7,7 @@ import asyncio
 from engine.faults import FaultServer, stall, unused_port
 from engine.probes.base import ProbeOptions, Target
 from engine.probes.netutil import INITIAL_TIMEOUT
-from engine.probes.port import LOSS_TRIES, probe_port
+from engine.probes.port import probe_port
 
 
 def test_open_port_is_open_with_a_connect_time() -> None:
@@ -42,7 +42,7 @@ def test_timeouts_adapt_to_the_measured_round_trip() -> None:
     timeouts = result.evidence["addresses"][0]["timeouts_ms"]
     assert timeouts[0] == INITIAL_TIMEOUT * 1000
     assert all(t < timeouts[0] for t in timeouts[1:])
-    assert len(timeouts) == LOSS_TRIES  # an open port: the series goes on to count losses
+    assert len(timeouts) == ProbeOptions().connect_tries  # loopback: no path to count losses on
 
 
 def test_every_address_of_a_name_is_tried() -> None:
