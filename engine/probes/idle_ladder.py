@@ -132,7 +132,14 @@ class Verdict:
 
 
 def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> Verdict | None:
-    """The verdict, or None while the rungs that matter are still undecided."""
+    """The verdict, or None while the rungs that matter are still undecided.
+
+    A silent death needs a longer rung to die too before it counts: an idle
+    timer kills every connection idle longer than it, while a lossy path can
+    lose two keepalives of one rung in a row (at 5 % loss, about one rung in a
+    hundred; the default ladder has 28). A silent rung that a longer, living
+    rung contradicts was packet loss and is set aside.
+    """
     alive = [r.seconds for r in rungs if r.verified]
     closed = [r.seconds for r in rungs if r.state == "dead"]
     spontaneous = [r for r in rungs if r.spontaneous and r.closed_at is not None]
@@ -140,21 +147,29 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
         first = min(spontaneous, key=lambda r: r.closed_at or 0.0)
         assert first.closed_at is not None and first.kind is not None
         return Verdict(round(first.closed_at, 2), first.kind, first.closed_at, alive, closed)
-    dead = [r for r in rungs if r.state == "dead"]
+    lost = {r.seconds for r in rungs if r.state == "dead" and r.kind == "silent"
+            and any(o.seconds > r.seconds and o.state == "alive" for o in rungs)}
+    note = (f"keepalives lost on the {', '.join(f'{s:g} s' for s in sorted(lost))} rung while "
+            "a longer one lived: packet loss, not an idle timer") if lost else None
+    dead = [r for r in rungs if r.state == "dead" and r.seconds not in lost]
     if dead:
         shortest = min(dead, key=lambda r: r.seconds)
+        longer = [r for r in rungs if r.seconds > shortest.seconds]
+        confirmed = (shortest.kind != "silent" or not longer
+                     or any(r.state == "dead" for r in longer))
         below = [r for r in rungs if r.seconds < shortest.seconds]
-        settled = all(r.state in ("alive", "busy") for r in below)
-        if final or (settled and now - shortest.seen_at >= GRACE):
+        settled = all(r.state in ("alive", "busy") or r.seconds in lost for r in below)
+        if final or (confirmed and settled and now - shortest.seen_at >= GRACE):
             low = max((r.seconds for r in below if r.state == "alive"), default=0.0)
             assert shortest.kind is not None
             return Verdict((low + shortest.seconds) / 2, shortest.kind, shortest.seconds, alive,
-                           closed, bracket=[low, shortest.seconds])
+                           closed, bracket=[low, shortest.seconds], note=note)
         return None
     if all(r.state == "busy" for r in rungs):
         return Verdict(None, "busy", 0.0, note="the server sends data on idle connections")
-    if all(r.state in ("alive", "busy") for r in rungs) or final:
+    if all(r.state in ("alive", "busy") or r.seconds in lost for r in rungs) or final:
         covered = max(alive, default=0.0)
-        note = None if covered else "no keepalive could be confirmed"
+        if not covered:
+            note = "no keepalive could be confirmed"
         return Verdict(None, "none", covered, alive, closed, note=note)
     return None
