@@ -97,6 +97,14 @@ class Lab:
                      "-m", "statistic", "--mode", "nth", "--every", str(every), "--packet", "0",
                      "-j", "DROP")
 
+    def limit_new_connections(self, port: int, per_second: int, burst: int,
+                              *verdict: str) -> None:
+        """The router's hashlimit: new connections to ``port`` past the rate get ``verdict``."""
+        self.run(self.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--syn", "--dport",
+                 str(port), "-m", "hashlimit", "--hashlimit-name", "lab", "--hashlimit-mode",
+                 "srcip", "--hashlimit-above", f"{per_second}/second", "--hashlimit-burst",
+                 str(burst), "-j", *verdict)
+
     def serve(self, behaviour: str, port: int, seconds: float = 1.0,
               host: str = SERVER_IP) -> None:
         """Start an engine.faults server in the server namespace; wait until it listens."""

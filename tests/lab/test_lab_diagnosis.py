@@ -128,15 +128,27 @@ def test_router_dropping_large_packets_is_an_mtu_black_hole(lab: Lab) -> None:
 def test_router_limiting_new_connections_is_rate_limited(lab: Lab) -> None:
     """hashlimit (20 new connections a second) with REJECT: the burst is refused; rate-limited."""
     lab.serve("http-keepalive", PORT, 60)
-    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "--syn", "--dport", str(PORT),
-            "-m", "hashlimit", "--hashlimit-name", "lab", "--hashlimit-mode", "srcip",
-            "--hashlimit-above", "20/second", "--hashlimit-burst", "20",
-            "-j", "REJECT", "--reject-with", "tcp-reset")
+    lab.limit_new_connections(PORT, 20, 20, "REJECT", "--reject-with", "tcp-reset")
     report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE)
     assert first(report) == "rate-limited", ranking(report)
     burst = measured(report, "burst")
     assert burst["burst_failure_kind"] == "refused"
     assert measured(report, "port")["port_state"] == "open"
+
+
+def test_router_dropping_syns_past_a_strict_limit_is_load_not_a_lossy_path(lab: Lab) -> None:
+    """hashlimit (10 new connections a second, burst 5) with DROP: the port probe's series
+    loses handshakes past the limit as a lossy path would, but the burst loses most of its
+    connects, which loss cannot do (each connect survives one lost SYN): load, not the path.
+    (Before, faulty-network-path ranked first.) Which load, a limiter or a full accept queue,
+    a SYN that gets no answer does not tell."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.limit_new_connections(PORT, 10, 5, "DROP")
+    report = lab.diagnose(SERVER_IP, PORT, "--idle-max", QUICK_IDLE)
+    assert first(report) in ("server-overload", "rate-limited"), ranking(report)
+    assert report["facts"]["load_dependent"] is True
+    assert measured(report, "port")["connect_loss"] > 0.1  # the series did trip the limit
+    assert measured(report, "burst")["burst_failure_rate"] >= 0.5
 
 
 def test_haproxy_closing_idle_connections_is_a_keepalive_race(lab: Lab, tmp_path: Path) -> None:
