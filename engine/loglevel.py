@@ -37,16 +37,23 @@ KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "fatal"}
 
 
 def level_of(line: str) -> str | None:
-    """The level the line names in its head (lower case), or None."""
+    """The level the line names in its head (lower case), or None.
+
+    A line can carry two markers when one program wraps another's output
+    (``[info] time=… level=fatal msg=…``, a supervisor around logrus): the
+    more severe wins, so a wrapped failure is never set aside as info. A bare
+    upper-case word counts only when no bracket or key names a level.
+    """
     head = line[:HEAD_CHARS]
     klog = KLOG.match(head)
     if klog:
         return KLOG_LEVELS[klog.group(1)]
-    for pattern in (BRACKETED, KEYED, BARE):
-        found = pattern.search(head)
-        if found:
-            return found.group(1).lower()
-    return None
+    named = [str(found).lower() for pattern in (BRACKETED, KEYED)
+             for found in pattern.findall(head)]
+    if named:
+        return next((level for level in named if level in PROBLEM), named[0])
+    bare = BARE.search(head)
+    return bare.group(1).lower() if bare else None
 
 
 def is_informational(line: str) -> bool | None:

@@ -19,9 +19,13 @@ from engine.loglevel import is_informational, level_of
     ("ERROR:root:ConnectionResetError: [Errno 104] Connection reset by peer", "error"),
     ("I1122 10:00:00.123456    1 proxier.go:1] connection reset", "info"),
     ("E1122 10:00:00.123456    1 reflector.go:1] watch ended: unexpected EOF", "error"),
+    ('[info] time="2026-11-22T10:00:00Z" level=fatal msg="accept: too many open files"',
+     "fatal"),
+    ('[info] time="2026-11-22T10:00:00Z" level=debug msg="client went away"', "info"),
 ])
 def test_the_level_each_log_format_writes(line: str, level: str) -> None:
-    """nginx, Apache, logfmt, JSON, Spring, Python logging and klog say their level."""
+    """nginx, Apache, logfmt, JSON, Spring, Python logging and klog say their level; of two
+    (one program's output wrapped by another's), the more severe."""
     assert level_of(line) == level
 
 
