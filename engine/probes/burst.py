@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeResult, Target
-from engine.probes.netutil import ResolveError, first_address, open_socket, read_bounded, why
+from engine.probes.netutil import (
+    ResolveError,
+    first_address,
+    handshake_round_trip,
+    open_socket,
+    read_bounded,
+    why,
+)
 
 CONNECT_TIMEOUT = 1.5
 HOLD_MIN = 0.25
@@ -44,7 +51,7 @@ async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
         return ProbeResult(name="burst", status="skipped",
                            reason=f"the port does not accept a single connection: "
                                   f"{why(error)}")
-    rtt = time.monotonic() - started
+    rtt = handshake_round_trip(time.monotonic() - started)
     size = max(1, min(options.burst_size, BURST_HARD_CAP, _fd_room()))
     hold = max(HOLD_MIN, 4 * rtt)
     outcomes = await asyncio.gather(*(_one(family, address, target.port, hold)

@@ -31,7 +31,13 @@ from typing import Any
 from engine.probes.base import ProbeOptions, ProbeResult, Target, report_progress
 from engine.probes.idle_http import HttpIdle
 from engine.probes.idle_ladder import KEEPALIVE_INTERVAL, Rung, Verdict, decide, idle_ladder
-from engine.probes.netutil import ResolveError, first_address, open_socket, why
+from engine.probes.netutil import (
+    ResolveError,
+    first_address,
+    handshake_round_trip,
+    open_socket,
+    why,
+)
 from engine.probes.tcpinfo import enable_keepalive, read
 
 CONNECT_TIMEOUT = 3.0
@@ -60,10 +66,8 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
         if not live:
             return ProbeResult(name="idle", status="skipped",
                                reason="no connection of the ladder could be opened")
-        # The quickest handshake is the round trip: one whose SYN was lost and
-        # resent took a second longer and says nothing about the path's delay.
         round_trips += [rung.connect_seconds for rung in live]
-        wait = max(0.5, 4 * min(round_trips) + 0.3)
+        wait = max(0.5, 4 * min(map(handshake_round_trip, round_trips)) + 0.3)
         verdict = await _watch(live, budget, wait, http_task)
         if not http_state.watching:  # still asking: the port has not shown it speaks HTTP
             http_task.cancel()

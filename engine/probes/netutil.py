@@ -19,6 +19,7 @@ MAX_TIMEOUT = 2.0
 INITIAL_TIMEOUT = 1.0
 
 UNREACHABLE_ERRNOS = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES, errno.EPERM}
+SYN_RESENDS = (1.0, 3.0, 7.0, 15.0, 31.0)  # when Linux resends an unanswered SYN (RTO 1 s, doubled)
 
 
 class ResolveError(Exception):
@@ -64,6 +65,17 @@ async def resolve(host: str, port: int) -> list[tuple[int, str]]:
     if cache is not None:
         cache[(host, port)] = seen
     return list(seen)
+
+
+def handshake_round_trip(connect_seconds: float) -> float:
+    """The round trip one connect measured: its time since the last SYN resend it needed.
+
+    A connect whose SYN (or SYN-ACK) was lost took a second or more on top of
+    the path's delay (Karn's problem); timing waits from it made them four
+    times a second too long. The answer to the resent SYN dates the round trip.
+    """
+    resent = max((at for at in SYN_RESENDS if at <= connect_seconds), default=0.0)
+    return connect_seconds - resent
 
 
 @dataclass

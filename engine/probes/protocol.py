@@ -25,6 +25,7 @@ from engine.probes.netutil import (
     ReadOutcome,
     ResolveError,
     first_address,
+    handshake_round_trip,
     open_socket,
     read_bounded,
     send_all,
@@ -48,7 +49,7 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
     except (ResolveError, OSError, TimeoutError) as error:
         return ProbeResult(name="protocol", status="skipped",
                            reason=f"no TCP connection to listen on: {why(error)}")
-    wait = min(3.0, max(0.5, 8 * (time.monotonic() - started) + 0.2))
+    wait = min(3.0, max(0.5, 8 * handshake_round_trip(time.monotonic() - started) + 0.2))
     questions = {
         "tls": client_hello(None),
         "http": f"GET / HTTP/1.0\r\nHost: {target.host}\r\n\r\n".encode("ascii", "replace"),

@@ -29,7 +29,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.probes.base import ProbeOptions, ProbeResult, Target
-from engine.probes.netutil import UNREACHABLE_ERRNOS, ResolveError, first_address, read_bounded
+from engine.probes.netutil import (
+    UNREACHABLE_ERRNOS,
+    ResolveError,
+    first_address,
+    handshake_round_trip,
+    read_bounded,
+)
 from engine.probes.rawcapture import Capture, Packet, on_link, open_capture
 from engine.probes.rst_judge import judge
 
@@ -125,7 +131,7 @@ async def _connect(attempt: Attempt, family: int, address: str, capture: Capture
             attempt.state = "open"
             attempt.seconds = time.monotonic() - started
             if attempt.role == "target":
-                hold = max(HOLD, 4 * attempt.seconds)
+                hold = max(HOLD, 4 * handshake_round_trip(attempt.seconds))
                 reply = await read_bounded(sock, 1024, hold, b"")
                 attempt.reset_after_accept = reply.end == "reset"
             return

@@ -20,6 +20,7 @@ from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import (
     ResolveError,
     first_address,
+    handshake_round_trip,
     open_socket,
     read_bounded,
     send_all,
@@ -44,7 +45,7 @@ async def probe_tls(target: Target, options: ProbeOptions) -> ProbeResult:
     except (ResolveError, OSError, TimeoutError) as error:
         return ProbeResult(name="tls", status="skipped",
                            reason=f"no TCP connection to try TLS on: {why(error)}")
-    connect_seconds = time.monotonic() - started
+    connect_seconds = handshake_round_trip(time.monotonic() - started)
     timeout = min(5.0, max(1.0, 20 * connect_seconds))
     sni = None if _is_ip(target.host) else target.host
     with contextlib.closing(sock):

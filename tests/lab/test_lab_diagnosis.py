@@ -149,6 +149,9 @@ def test_router_dropping_syns_past_a_strict_limit_is_load_not_a_lossy_path(lab: 
     assert report["facts"]["load_dependent"] is True
     assert measured(report, "port")["connect_loss"] > 0.1  # the series did trip the limit
     assert measured(report, "burst")["burst_failure_rate"] >= 0.5
+    # a connect that waited for its resent SYN is not a round trip: the reachability probe
+    # timed its wait for a reset from one (4 s) and ran past its budget of 5 s
+    assert {p["name"]: p["status"] for p in report["probes"]}["reachability"] == "ok"
 
 
 def test_haproxy_closing_idle_connections_is_a_keepalive_race(lab: Lab, tmp_path: Path) -> None:
