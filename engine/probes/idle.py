@@ -66,6 +66,9 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
         if not live:
             return ProbeResult(name="idle", status="skipped",
                                reason="no connection of the ladder could be opened")
+        # The quickest of all the handshakes, each counted from its last SYN resend:
+        # the server resends a lost SYN-ACK on its own clock, which no resend
+        # schedule of ours dates, so one connect alone can still be a second slow.
         round_trips += [rung.connect_seconds for rung in live]
         wait = max(0.5, 4 * min(map(handshake_round_trip, round_trips)) + 0.3)
         verdict = await _watch(live, budget, wait, http_task)

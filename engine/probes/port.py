@@ -30,13 +30,20 @@ import time
 from typing import Any
 
 from engine.probes.base import ProbeOptions, ProbeResult, Target
-from engine.probes.netutil import ConnectOutcome, ResolveError, RttEstimator, resolve, try_connect
+from engine.probes.netutil import (
+    SYN_RESENDS,
+    ConnectOutcome,
+    ResolveError,
+    RttEstimator,
+    resolve,
+    try_connect,
+)
 
 MAX_TRIES = 10
 LOSS_TRIES = 20  # on a port that answers, the first address's series goes on to count losses
 LOSS_BUDGET = 1.0  # seconds: no try past ``connect_tries`` starts later than this
 PACE = 0.005  # s between those further tries: 200 connects/s, which a slow acceptor keeps up with
-LATE_WINDOW = 2.5  # a try's own deadline: its SYN resent at 1 s, and the answer to it
+LATE_WINDOW = SYN_RESENDS[0] + 1.5  # a try's own deadline: its resent SYN, and the answer
 OTHER_ADDRESS_TRIES = 2
 MAX_ADDRESSES = 8  # so the probe opens at most LOSS_TRIES + 2 * 7 connections
 ANSWERED = ("open", "late")  # a handshake completed: something listens
