@@ -13,8 +13,10 @@ measurement that put it there.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +33,7 @@ from tests.lab.diagnosing import (
     ranking,
 )
 from tests.lab.middleboxes import start_haproxy, start_nginx
-from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab
+from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab, probe_result
 
 pytestmark = pytest.mark.lab
 
@@ -152,6 +154,29 @@ def test_router_dropping_syns_past_a_strict_limit_is_load_not_a_lossy_path(lab: 
     # a connect that waited for its resent SYN is not a round trip: the reachability probe
     # timed its wait for a reset from one (4 s) and ran past its budget of 5 s
     assert {p["name"]: p["status"] for p in report["probes"]}["reachability"] == "ok"
+
+
+def test_a_strict_limit_that_spares_other_clients_is_rate_limited(
+        lab: Lab, tmp_path: Path) -> None:
+    """The same SYN-dropping limiter, measured once (``conndoctor probe``) and diagnosed from
+    those measurements with the answer that tells a limiter from a full queue: other clients
+    fine at the same time is a limit kept per client; every client failing is the server."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.limit_new_connections(PORT, 10, 5, "DROP")
+    run = lab.probe(PORT, "--idle-max", QUICK_IDLE)
+    assert probe_result(run, "burst")["facts"]["burst_failure_kind"] == "timeout"
+    probes = tmp_path / "probes.json"
+    probes.write_text(json.dumps(run))
+
+    def answered(others_fine: str) -> dict[str, Any]:
+        said = lab.run_cli("diagnose", "--no-input", "--format", "json", "--probe-results",
+                           str(probes), "--fact", f"other_clients_ok={others_fine}")
+        report: dict[str, Any] = json.loads(said.stdout)
+        return report
+
+    spared, everybody = answered("true"), answered("false")
+    assert first(spared) == "rate-limited", ranking(spared)
+    assert first(everybody) == "server-overload", ranking(everybody)
 
 
 def test_haproxy_closing_idle_connections_is_a_keepalive_race(lab: Lab, tmp_path: Path) -> None:
