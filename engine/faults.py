@@ -189,6 +189,27 @@ def reject_unread(conn: socket.socket, server: FaultServer) -> None:
     conn.close()
 
 
+def http_app_stalled(conn: socket.socket, server: FaultServer) -> None:
+    """An HTTP front whose application hangs: bytes that cannot be a request get
+    400 at once from the parser (as nginx or gunicorn answer them), a request
+    waits for an answer that never comes."""
+    head = b""
+    while len(head) < READ_CHUNK and not server.stopping.is_set():
+        if not readable(conn, 0.05):
+            continue
+        chunk = conn.recv(1024)
+        if not chunk:
+            return
+        head += chunk
+        if not _could_be_http(head):
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                         b"Connection: close\r\n\r\n")
+            return
+        if b"\r\n\r\n" in head:
+            server.wait(3600)
+            return
+
+
 def _could_be_http(head: bytes) -> bool:
     """True while the bytes so far can be the start of an HTTP/1 request line."""
     method = head.split(b" ", 1)[0]
@@ -326,6 +347,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "flood": flood,
     "sink": sink,
     "http-keepalive": http_keepalive,
+    "http-app-stalled": http_app_stalled,
     "ssh": banner(b"SSH-2.0-OpenSSH_9.6 conndoctor-fault\r\n"),
     "smtp": banner(b"220 mail.example ESMTP conndoctor-fault\r\n"),
     "mysql": banner(MYSQL_GREETING),

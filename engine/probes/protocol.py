@@ -80,6 +80,9 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
                 evidence[f"{name}_reply"] = printable(reply.data) if reply.data else reply.end
                 if guess is None and _ANSWERS[name](reply.data):
                     guess = name
+    if guess is None and (named := _named_by_any_reply(replies)):
+        guess, asked = named
+        evidence["named_by"] = f"the reply to the {asked} question"
     return ProbeResult(name="protocol", status="ok", seconds=round(time.monotonic() - started, 4),
                        facts={"protocol_guess": guess or "unknown"}, evidence=evidence)
 
@@ -98,6 +101,24 @@ async def _ask(family: int, address: str, port: int, question: bytes, wait: floa
         if await send_all(sock, question, wait) != "sent":
             return ReadOutcome(b"", "reset", 0.0)
         return await read_bounded(sock, READ_LIMIT, wait, b"")
+
+
+def _named_by_any_reply(replies: dict[str, Any]) -> tuple[str, str] | None:
+    """A protocol that a reply to another question names (and the question it answered).
+
+    A server names HTTP or TLS in whatever reply it gives: an HTTP status line
+    answering the TLS ClientHello (a parser rejecting bytes it cannot read,
+    while the request itself waits on a stalled application, or was lost on
+    a lossy path), a TLS alert answering the HTTP request. The other answers
+    are too short to tell apart from another protocol's words.
+    """
+    for asked in ORDER:
+        reply = replies[asked]
+        if isinstance(reply, ReadOutcome):
+            for name, names_itself in _SELF_NAMING.items():
+                if names_itself(reply.data):
+                    return name, asked
+    return None
 
 
 def _from_banner(data: bytes) -> str | None:
@@ -133,3 +154,4 @@ def _is_redis(data: bytes) -> bool:
 _ANSWERS: dict[str, Callable[[bytes], bool]] = {
     "tls": _is_tls, "http": _is_http, "postgres": _is_postgres, "redis": _is_redis,
 }
+_SELF_NAMING: dict[str, Callable[[bytes], bool]] = {"http": _is_http, "tls": _is_tls}

@@ -29,6 +29,7 @@ def _lasted_one_wait(result: ProbeResult) -> bool:
     ("ssh", "ssh"), ("smtp", "smtp"), ("mysql", "mysql"), ("redis", "redis"),
     ("postgres", "postgres"), ("http-keepalive", "http"), ("stall", "unknown"),
     ("flood", "unknown"), ("reset-on-accept", "unknown"),
+    ("http-app-stalled", "http"),  # the request waits; the 400 to the TLS hello names HTTP
 ])
 def test_protocol_is_recognised(behaviour: str, expected: str) -> None:
     """Each service is named by its banner or by its answer to a small question."""
