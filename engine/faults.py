@@ -171,18 +171,8 @@ def reject_unread(conn: socket.socket, server: FaultServer) -> None:
     Like a real HTTP server, it answers 400 at once to bytes that cannot start
     an HTTP request (a TLS ClientHello, a binary banner) instead of waiting.
     """
-    conn.settimeout(5)
-    head = b""
-    deadline = time.monotonic() + 5
-    while b"\r\n\r\n" not in head and len(head) < READ_CHUNK and time.monotonic() < deadline:
-        chunk = conn.recv(1024)
-        if not chunk:
-            return
-        head += chunk
-        if not _could_be_http(head):
-            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
-                         b"Connection: close\r\n\r\n")
-            return
+    if _request_head(conn, server, seconds=5) is None:
+        return
     conn.sendall(
         b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
@@ -193,21 +183,29 @@ def http_app_stalled(conn: socket.socket, server: FaultServer) -> None:
     """An HTTP front whose application hangs: bytes that cannot be a request get
     400 at once from the parser (as nginx or gunicorn answer them), a request
     waits for an answer that never comes."""
+    if _request_head(conn, server, seconds=5) is not None:
+        server.wait(3600)
+
+
+def _request_head(conn: socket.socket, server: FaultServer, seconds: float) -> bytes | None:
+    """An HTTP request head read within ``seconds``, or None: the client left, or sent
+    bytes that cannot start a request and got the 400 a real server's parser sends."""
     head = b""
-    while len(head) < READ_CHUNK and not server.stopping.is_set():
+    deadline = time.monotonic() + seconds
+    while b"\r\n\r\n" not in head and len(head) < READ_CHUNK:
+        if server.stopping.is_set() or time.monotonic() >= deadline:
+            return None
         if not readable(conn, 0.05):
             continue
         chunk = conn.recv(1024)
         if not chunk:
-            return
+            return None
         head += chunk
         if not _could_be_http(head):
             conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
                          b"Connection: close\r\n\r\n")
-            return
-        if b"\r\n\r\n" in head:
-            server.wait(3600)
-            return
+            return None
+    return head
 
 
 def _could_be_http(head: bytes) -> bool:
