@@ -15,6 +15,7 @@ this module stays cheap and ``--help`` / ``--no-input`` never load them.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,8 @@ class QuestionaryPrompter:
             try:
                 number = float(word)
             except ValueError:
+                number = math.nan
+            if not math.isfinite(number):  # float() takes 'nan', 'inf' and '1e400'
                 return f"a number{unit}, or: ? (I don't know), why, back, done"
             if question.minimum is not None and number < question.minimum:
                 return f"at least {question.minimum:g}"

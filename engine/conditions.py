@@ -7,6 +7,7 @@ and ``any`` follow Kleene's strong three-valued logic.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -181,6 +182,8 @@ def value_problem(observation: Observation, value: Any, *, element: bool = False
     if kind is FactType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"{observation.id!r} must be a number (got {value!r})"
+        if not math.isfinite(value):  # nan compares false with every threshold: no rule reads it
+            return f"{observation.id!r} must be a finite number (got {value!r})"
         if observation.minimum is not None and value < observation.minimum:
             return f"{observation.id!r} must be at least {observation.minimum:g} (got {value!r})"
         if observation.maximum is not None and value > observation.maximum:
@@ -194,6 +197,9 @@ def value_problem(observation: Observation, value: Any, *, element: bool = False
     if kind is FactType.LIST and not element:
         if not isinstance(value, list):
             return f"{observation.id!r} must be a list (got {value!r})"
+        if not value:
+            return (f"{observation.id!r} must list at least one of "
+                    f"[{', '.join(observation.values or [])}] (got an empty list)")
         for item in value:
             problem = value_problem(observation, item, element=True)
             if problem:

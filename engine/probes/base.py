@@ -83,15 +83,27 @@ class Target:
 
     @classmethod
     def parse(cls, text: str) -> Target:
-        """Parse ``HOST:PORT``; raise InputError with the expected form otherwise."""
+        """Parse ``HOST:PORT``; raise InputError with the expected form otherwise.
+
+        An IPv6 address must be in brackets: in ``2001:db8::1:443`` the last
+        group may be the port or part of the address, and a guess would probe
+        the wrong host.
+        """
         host, sep, port_text = text.rpartition(":")
         if not sep or not host or not port_text.isdigit():
             raise InputError(f"target {text!r} is not HOST:PORT (e.g. db.internal:5432, [::1]:443)")
         port = int(port_text)
         if not 0 < port < 65536:
             raise InputError(f"target {text!r}: port must be 1-65535 (got {port})")
-        if host.startswith("[") and host.endswith("]"):
+        bracketed = host.startswith("[") and host.endswith("]")
+        if bracketed:
             host = host[1:-1]
+        if not host or any(c in host for c in "[]") or any(c.isspace() for c in host):
+            raise InputError(f"target {text!r}: {host!r} is not a host name or address "
+                             f"(e.g. db.internal:5432, 10.0.0.5:80, [::1]:443)")
+        if ":" in host and not bracketed:
+            raise InputError(f"target {text!r}: an IPv6 address goes in brackets, "
+                             f"e.g. [{host}]:{port} (or [{text}]:PORT if {port} is part of it)")
         return cls(host, port)
 
     def __str__(self) -> str:

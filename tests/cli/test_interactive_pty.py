@@ -243,8 +243,9 @@ def test_checkbox_and_number_prompts_take_values_and_commands(tmp_path: Path) ->
     child.send(UP * CHECKBOX_UPS["I don't know"] + " " + ENTER)
     child.expect(r"RESULT <Command.DONT_KNOW")
     child.expect(re.escape("(a number in seconds"))
-    # "soon" and -3 are refused (the prompt stays), 12.5 is taken
-    child.send("soon" + ENTER + "\b" * 4 + "-3" + ENTER + "\b" * 2 + "12.5" + ENTER)
+    # "soon", -3, nan and 1e400 (inf) are refused (the prompt stays), 12.5 is taken
+    child.send("soon" + ENTER + "\b" * 4 + "-3" + ENTER + "\b" * 2 + "nan" + ENTER + "\b" * 3
+               + "1e400" + ENTER + "\b" * 5 + "12.5" + ENTER)
     child.expect(r"RESULT (\S+)")
     assert child.match.group(1) == "12.5"
     child.expect(re.escape("(a number in seconds"))

@@ -53,3 +53,20 @@ def test_command_line_values_are_typed(knowledge: KnowledgeBase) -> None:
     assert parse_value(observations["path"], "nat, vpn") == ["nat", "vpn"]
     with pytest.raises(FactError, match="'after_idle' must be true or false"):
         parse_value(observations["after_idle"], "maybe")
+
+
+@pytest.mark.parametrize(("fact", "value", "says"), [
+    ("idle_seconds", float("nan"), "'idle_seconds' must be a finite number (got nan)"),
+    ("idle_seconds", float("inf"), "'idle_seconds' must be a finite number (got inf)"),
+    ("connect_ms", float("-inf"), "'connect_ms' must be a finite number (got -inf)"),
+    ("path", [], "'path' must list at least one of [load_balancer, reverse_proxy, nat"),
+])
+def test_values_no_rule_could_read_are_refused(knowledge: KnowledgeBase, fact: str,
+                                               value: object, says: str) -> None:
+    """nan compares false with every threshold and an empty path says nothing (``none``
+    does): both were taken silently from ``--fact idle_seconds=nan``, ``1e400`` or ``path=``."""
+    store = FactStore(knowledge)
+    with pytest.raises(FactError) as raised:
+        store.add(FactRecord(fact, value, Source.USER))
+    assert says in str(raised.value)
+    assert store.records == []
