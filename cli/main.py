@@ -98,7 +98,8 @@ def _add_probe_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--with", dest="with_", action="append", choices=PROBE_NAMES,
                         metavar="NAME", help="add an opt-in probe to the defaults (e.g. transfer)")
     parser.add_argument("--idle-max", type=float, default=30.0, metavar="SECONDS",
-                        help="bound of the idle test (default 30; LBs and NATs need 400)")
+                        help="bound of the idle test in seconds (default 30, at most 7200; "
+                             "LBs and NATs need 400)")
 
 
 def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

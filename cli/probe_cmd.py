@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
 from engine.errors import InputError
 from engine.probes.base import ProbeOptions, ProbeRun, Target
 
+IDLE_MAX_CAP = 7200.0  # 2 h: firewalls' default idle timers (Cisco ASA, Palo Alto) are 1 h
+
 
 def probe_options(args: argparse.Namespace) -> ProbeOptions:
-    """The probe options the flags ask for; a bad bound is a one-line error."""
-    if args.idle_max <= 0:
-        raise InputError(f"--idle-max must be a positive number of seconds (got {args.idle_max:g})")
+    """The probe options the flags ask for; a bad bound is a one-line error.
+
+    ``nan`` is refused by name: it compares false with every bound, so it
+    would pass a plain range check and silently become a 1 s budget.
+    """
+    if not (math.isfinite(args.idle_max) and 0 < args.idle_max <= IDLE_MAX_CAP):
+        raise InputError(f"--idle-max must be a positive number of seconds, at most "
+                         f"{IDLE_MAX_CAP:g} (got {args.idle_max:g})")
     return ProbeOptions(idle_max_seconds=args.idle_max)
 
 

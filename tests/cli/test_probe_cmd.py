@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from cli.environment import Environment
 from cli.main import main
 from engine.faults import BEHAVIOURS, FaultServer, unused_port
@@ -77,12 +79,14 @@ def test_live_table_on_a_terminal() -> None:
     assert "skipped" in err.getvalue() and "port" in err.getvalue()
 
 
-def test_bad_idle_max_is_one_line_error() -> None:
-    """--idle-max 0 is refused with a one-line message naming the flag."""
-    result = run_cli("probe", "127.0.0.1:80", "--idle-max", "0")
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "7201"])
+def test_bad_idle_max_is_one_line_error(value: str) -> None:
+    """--idle-max 0, nan (once a silent 1 s budget) or past 2 h is refused with one line
+    naming the flag and the allowed range, before anything is probed."""
+    result = run_cli("probe", "127.0.0.1:80", "--idle-max", value)
     assert result.code == 1
-    assert result.err == ("conndoctor: error: --idle-max must be a positive number of seconds "
-                          "(got 0)\n")
+    assert result.err == ("conndoctor: error: --idle-max must be a positive number of seconds, "
+                          f"at most 7200 (got {float(value):g})\n")
 
 
 def _write(path: Path, data: dict[str, object]) -> str:
