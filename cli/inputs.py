@@ -127,6 +127,25 @@ def _same_target(one: ProbeRun, other: ProbeRun) -> bool:
             and bool(set(one.addresses) & set(other.addresses)))
 
 
+def _check_declared(session: Session, run: ProbeRun) -> None:
+    """Each result names a probe the KB declares and sets only facts that probe measures.
+
+    A hand-edited or foreign results file could otherwise pass a fact off as
+    measured (a ``port`` result saying ``error_kind``), or a typo'd probe name
+    could slip its facts in under a name no report explains.
+    """
+    declared = session.knowledge.probes
+    for index, result in enumerate(run.probes):
+        probe = declared.get(result.name)
+        if probe is None:
+            raise InputError(f"{run.origin}: probes.{index}.name: {result.name!r} is not a probe "
+                             f"(known: {', '.join(sorted(declared))})")
+        stray = sorted(set(result.facts) - set(probe.sets))
+        if stray:
+            raise InputError(f"{run.origin}: probes.{index}: the {result.name} probe does not "
+                             f"measure {stray[0]!r} (it sets: {', '.join(probe.sets)})")
+
+
 def apply_probe_run(session: Session, run: ProbeRun) -> None:
     """Add a probe run's facts with their vantage point, and its summaries.
 
@@ -137,6 +156,7 @@ def apply_probe_run(session: Session, run: ProbeRun) -> None:
     if earlier is not None and not _same_target(earlier, run):
         raise InputError(f"{run.origin}: results for {run.target}, but {earlier.origin} are "
                          f"for {earlier.target} (probe the same HOST:PORT from each vantage point)")
+    _check_declared(session, run)
     _APPLIED.setdefault(session, run)
     vantage = run.vantage.label()
     records = []

@@ -154,6 +154,24 @@ def test_malformed_results_are_one_line_errors(tmp_path: Path) -> None:
     assert f"--probe-results {path}: probes.0.status: Input should be" in result.err
 
 
+@pytest.mark.parametrize(("edit", "says"), [
+    ({"name": "nosuch"}, "probes.0.name: 'nosuch' is not a probe (known: burst, idle, port,"),
+    ({"facts": {"port_state": "closed", "error_kind": "reset"}},
+     "probes.0: the port probe does not measure 'error_kind' (it sets: port_state, connect_ms,"),
+])
+def test_results_a_probe_could_not_have_measured_are_refused(
+        tmp_path: Path, edit: dict[str, object], says: str) -> None:
+    """A results file naming a probe nobody has, or passing a fact off as measured by a
+    probe that does not measure it: one line naming the file and the entry (before, both
+    were taken as measurements)."""
+    data = _probe_json(unused_port(), "--only", "port")
+    data["probes"][0].update(edit)  # type: ignore[index]
+    path = _write(tmp_path / "edited.json", data)
+    result = run_cli("diagnose", "--no-input", "--probe-results", path)
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert f"--probe-results {path}: {says}" in result.err
+
+
 def test_diagnose_target_runs_the_probes_with_progress() -> None:
     """diagnose --target probes live (progress on stderr) and the report holds the results."""
     port = unused_port()
