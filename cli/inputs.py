@@ -28,14 +28,55 @@ def split_fact(text: str) -> tuple[str, str]:
     return fact.strip(), value
 
 
+# What a line of the peer's log tells about the situation both ends share. The
+# other facts an error pattern reads (error_kind, side, reported_by, phase,
+# after_idle) say how the failure looked from the peer, which is not how it
+# looked here: the client's "connection reset by peer" is often the server's
+# "client closed connection", and taking the peer's words for this side's
+# would put the peer's view in place of the user's.
+SHARED_BY_BOTH_ENDS = frozenset({
+    "limit_hit", "server_timeout_logged", "recent_restart", "under_load", "tls", "path",
+    "proxy_protocol", "tls_handshake",
+})
+
+
 def fact_records(session: Session, pairs: list[str]) -> list[FactRecord]:
-    """Parse ``--fact`` flags into user statements."""
+    """Parse ``--fact`` flags into user statements (``peer_log`` is read as well)."""
     records = []
     for pair in pairs:
         fact, text = split_fact(pair)
+        if fact == "peer_log":
+            records += peer_log_records(session, text, "--fact")
+            continue
         observation = observation_for(session.knowledge, fact)
         records.append(FactRecord(fact, parse_value(observation, text), Source.USER, "--fact"))
     return records
+
+
+def peer_log_records(session: Session, text: str, detail: str) -> list[FactRecord]:
+    """The peer's log as the user quoted it, and what its error patterns say of both ends.
+
+    Before, ``peer_log`` was kept and read by nothing: a peer's ``WORKER
+    TIMEOUT`` or ``Too many open files`` changed no ranking. The facts it implies
+    that describe only the peer's view are listed in ``error_lines`` as
+    ``not_used`` rather than dropped without a word.
+    """
+    from engine.errortext import MAX_TEXT_CHARS, reader_for
+
+    text = text[:MAX_TEXT_CHARS]
+    reading = reader_for(session.knowledge).reading(text)
+    kept = {f: read for f, read in reading.facts.items() if f in SHARED_BY_BOTH_ENDS}
+    session.error_lines.append({
+        "source": "peer_log", "line": None, "text": text[:500], "timestamp": None,
+        "pattern": reading.best_pattern, "patterns": reading.pattern_ids,
+        "facts": {fact: value for fact, (value, _) in kept.items()},
+        "not_used": {fact: value for fact, (value, _) in reading.facts.items()
+                     if fact not in kept},
+    })
+    return [FactRecord("peer_log", text, Source.USER, detail)] + [
+        FactRecord(fact, value, Source.LOG, f"peer_log {pattern_id}")
+        for fact, (value, pattern_id) in kept.items()
+    ]
 
 
 def facts_file_records(session: Session, file: str) -> list[FactRecord]:
@@ -59,7 +100,10 @@ def facts_file_records(session: Session, file: str) -> list[FactRecord]:
         if isinstance(value, dict):
             raise FactError(f"--facts {file}: {fact!r} must be a scalar or a list, not a mapping")
         coerced = coerce_value(observation, value)
-        records.append(FactRecord(str(fact), coerced, Source.USER, f"--facts {file}"))
+        if fact in _READ_TEXTS and isinstance(coerced, str):  # read, as --error and --fact do
+            records += _READ_TEXTS[fact](session, coerced, f"--facts {file}")
+        else:
+            records.append(FactRecord(str(fact), coerced, Source.USER, f"--facts {file}"))
     return records
 
 
@@ -171,3 +215,10 @@ def apply_probe_run(session: Session, run: ProbeRun) -> None:
             records.append(FactRecord(fact, value, Source.PROBE, f"{result.name} {run.target}",
                                       vantage))
     session.add_many(records)
+
+
+def _error_text_records(session: Session, text: str, detail: str) -> list[FactRecord]:
+    return error_records(session, text, detail=detail)
+
+
+_READ_TEXTS = {"error": _error_text_records, "peer_log": peer_log_records}

@@ -45,6 +45,8 @@ def _where(entry: dict[str, Any]) -> str:
     if entry.get("source") == "log":
         where = f"log line {entry['line']}" if entry.get("line") else "log"
         return f"{where} ({entry['timestamp']})" if entry.get("timestamp") else where
+    if entry.get("source") == "peer_log":
+        return "peer's log"
     return "error text"
 
 
@@ -54,19 +56,25 @@ def reading_rows(report: DiagnosisReport) -> list[ReadingRow]:
     for entry in report.error_lines[:MAX_SHOWN]:
         facts = entry.get("facts") or {}
         read_as = ", ".join(f"{fact}={show(value)}" for fact, value in facts.items())
+        if entry.get("not_used"):  # the peer's own view of the failure, not this side's
+            peer_view = ", ".join(f"{f}={show(v)}" for f, v in entry["not_used"].items())
+            read_as = f"{read_as}; " if read_as else ""
+            read_as += f"not used, the peer's own view: {peer_view}"
         rows.append(ReadingRow(_where(entry), _first_line(str(entry.get("text", ""))),
                                read_as or NOTHING_READ, entry.get("pattern")))
     return rows
 
 
+_READ_FROM = {"log": "the log", "peer_log": "the peer's log"}
+
+
 def readings_heading(report: DiagnosisReport) -> str:
     """The section title: which inputs were read."""
     sources = {entry.get("source") for entry in report.error_lines}
-    if sources == {"log"}:
-        return "Read from the log"
-    if "log" in sources:
-        return "Read from the error text and the log"
-    return "Read from the error text"
+    names = [name for source, name in _READ_FROM.items() if source in sources]
+    if sources - set(_READ_FROM):
+        names.insert(0, "the error text")
+    return "Read from " + " and ".join(names)
 
 
 def not_shown(report: DiagnosisReport) -> str | None:
