@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TextIO
 
+from cli.compressed import Decompressed, open_log_stream
 from cli.environment import Environment
 from engine.errors import InputError
 from engine.errortext import reader_for
@@ -31,12 +32,14 @@ def log_records(session: Session, file: str, env: Environment) -> list[FactRecor
     scanner = LogScanner(reader_for(session.knowledge))
     try:
         if file == "-":
-            scan = _scan(scanner, _binary_stdin(env))
+            scan, damage = _scan(scanner, _binary_stdin(env), file)
         else:
             with Path(file).open("rb") as handle:
-                scan = _scan(scanner, handle)
+                scan, damage = _scan(scanner, handle, file)
     except OSError as error:
         raise InputError(f"--log {file}: cannot read: {error.strerror or error}") from error
+    if damage:
+        env.message(f"--log {file}: {damage}")
     if scan.truncated:
         env.message(f"--log {file}: read only the first {MAX_LOG_BYTES // 2**20} MiB")
     if not scan.matched_lines:
@@ -55,8 +58,11 @@ def log_records(session: Session, file: str, env: Environment) -> list[FactRecor
     return records
 
 
-def _scan(scanner: LogScanner, stream: ByteSource) -> LogScan:
-    return scanner.scan(stream, MAX_LOG_BYTES)
+def _scan(scanner: LogScanner, raw: ByteSource, name: str) -> tuple[LogScan, str | None]:
+    """Scan the log (decompressed when it is a rotated .gz, .bz2 or .xz); and any damage."""
+    stream = open_log_stream(raw, name)
+    scan = scanner.scan(stream, MAX_LOG_BYTES)
+    return scan, stream.damage if isinstance(stream, Decompressed) else None
 
 
 class _EncodedText:

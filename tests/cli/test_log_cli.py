@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
 import json
+import lzma
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from cli.environment import Environment
 from cli.main import main
@@ -126,3 +132,59 @@ def test_informational_lines_set_aside_are_counted_in_a_note(tmp_path: Path) -> 
     assert report["facts"]["limit_hit"] == "file_descriptors"
     assert "side" not in report["facts"]
     assert report["diagnoses"][0]["cause"] == "resource-exhaustion"
+
+
+def _app_log(lines: int) -> bytes:
+    return "".join(f"2026-11-21T10:00:{i % 60:02d}.0Z worker {i}: {RESET}\n"
+                   for i in range(lines)).encode()
+
+
+@pytest.mark.parametrize(("suffix", "compress"), [
+    (".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress),
+])
+def test_rotated_compressed_logs_are_read_as_the_log_they_hold(
+        tmp_path: Path, suffix: str, compress: Callable[[bytes], bytes]) -> None:
+    """logrotate's gzip (or bzip2, xz): the same statements and lines as the plain log.
+    Before, the compressed bytes were scanned as text and nothing was found."""
+    plain, packed = tmp_path / "app.log", tmp_path / f"app.log.1{suffix}"
+    plain.write_bytes(_app_log(4))
+    packed.write_bytes(compress(_app_log(4)))
+    want = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(plain))
+    got = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(packed))
+    assert got.code == 0 and got.err == "", got.err
+    assert json.loads(got.out)["facts"] == json.loads(want.out)["facts"]
+    assert json.loads(got.out)["error_lines"] == json.loads(want.out)["error_lines"]
+
+
+def test_a_compressed_log_on_stdin_is_read() -> None:
+    """``zcat`` forgotten: '--log -' given the .gz bytes reads the log inside."""
+    stdin = io.TextIOWrapper(io.BytesIO(gzip.compress(_app_log(2))), encoding="latin-1")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["diagnose", "--no-input", "--format", "json", "--log", "-"],
+                Environment(stdout=out, stderr=err, stdin=stdin))
+    assert code == 0, err.getvalue()
+    assert json.loads(out.getvalue())["facts"]["error_kind"] == "reset"
+
+
+def test_a_damaged_compressed_log_is_read_up_to_the_damage(tmp_path: Path) -> None:
+    """A .gz cut in half (copied while still written): the lines before the cut count,
+    and one line on stderr says where reading stopped."""
+    packed = gzip.compress(_app_log(20_000))
+    cut = tmp_path / "cut.log.gz"
+    cut.write_bytes(packed[:len(packed) // 2])
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(cut))
+    assert result.code == 0
+    assert json.loads(result.out)["facts"]["error_count"] > 1000
+    assert f"--log {cut}: the gzip data is damaged or ends early after " in result.err
+    assert "read up to there" in result.err
+
+
+def test_a_zstd_log_says_how_to_read_it(tmp_path: Path) -> None:
+    """zstd is not in Python's standard library: one line with the command to use."""
+    log = tmp_path / "app.log.zst"
+    log.write_bytes(b"\x28\xb5\x2f\xfd" + b"\x00" * 16)
+    result = run_cli("diagnose", "--no-input", "--log", str(log))
+    assert result.code == 1
+    assert result.err == (f"conndoctor: error: --log {log}: zstd-compressed, which this Python "
+                          f"cannot read; decompress it first: zstdcat {log} | conndoctor "
+                          "diagnose --log -\n")
