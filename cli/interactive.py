@@ -182,6 +182,35 @@ def run_questionnaire(args: argparse.Namespace, env: Environment) -> int:
         raise KeyboardInterrupt from error
 
 
+def _log_file(seen: str) -> Path | None:
+    """The file a one-line answer names, when it is one (``/var/log/nginx/error.log``,
+    ``~/app.log.1.gz``); an error message is never a readable file's name."""
+    text = seen.strip().strip("'\"")
+    if not text or "\n" in text or len(text) > 4096:
+        return None
+    path = Path(text).expanduser()
+    try:
+        return path if path.is_file() else None
+    except OSError:  # a name too long or otherwise impossible: it was an error message
+        return None
+
+
+def _read_log(session: Session, prompter: QuestionaryPrompter, env: Environment,
+              log: Path) -> None:
+    """Read the named log as ``--log`` does; say what it gave, or why it could not."""
+    from cli.logs import log_records
+
+    try:
+        records = log_records(session, str(log), env)
+    except ConndoctorError as error:
+        prompter.say(f"{error} The questions will tell.")
+        return
+    session.add_many(records)
+    read = ", ".join(f"{r.fact}={r.value}" for r in records)
+    prompter.say(f"Read from the log {log}: {read}" if read else
+                 f"No connection error in {log}; the questions will tell.")
+
+
 def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     from cli.diagnose_cmd import build_session, probe_target
     from cli.inputs import apply_probe_run, error_records
@@ -200,9 +229,11 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
 
     read_text = {Source.ERROR, Source.LOG}
     if not any(r.fact == "error" or r.source in read_text for r in session.store.records):
-        seen = prompter.text("What did you see? Paste the error message or log line:",
-                             "(Enter to skip)")
-        if seen:
+        seen = prompter.text("What did you see? Paste the error message or log line, "
+                             "or give a log file's path:", "(Enter to skip)")
+        if seen and (log := _log_file(seen)) is not None:
+            _read_log(session, prompter, env, log)
+        elif seen:
             records = error_records(session, seen, detail="pasted in the questionnaire")
             session.add_many(records)
             read = ", ".join(f"{r.fact}={r.value}" for r in records if r.fact != "error")

@@ -183,6 +183,29 @@ def test_target_typed_in_is_probed(tmp_path: Path) -> None:
     assert report["facts"]["port_state"] == "closed"
 
 
+def test_a_log_files_path_at_the_first_prompt_is_read_as_the_log(tmp_path: Path) -> None:
+    """Most people have a log, not a line: its path (here a rotated .gz) is read as --log
+    reads it, and the facts come from the log, not from the path taken as an error text."""
+    import gzip
+
+    log = tmp_path / "app.log.1.gz"
+    log.write_bytes(gzip.compress(b"".join(
+        b"2026-11-21T10:00:0%dZ read tcp 10.0.0.1:5555->10.0.0.2:80: "
+        b"read: connection reset by peer\n" % i for i in range(3))))
+    child = spawn("diagnose", "--output", str(tmp_path / "r.json"), "--format", "json",
+                  cwd=tmp_path)
+    child.expect("What did you see")
+    child.sendline(f"'{log}'")  # as a file manager's drag and drop pastes it, quoted
+    child.expect("Host and port to probe")
+    assert f"Read from the log {log}: error_kind=reset" in str(child.before)
+    child.send(ENTER)
+    command(child, "done")
+    assert finish(child) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["facts"]["error_kind"] == "reset" and report["facts"]["error_count"] == 3
+    assert {s["source"] for s in report["fact_sources"] if s["fact"] == "error_kind"} == {"log"}
+
+
 def test_resume_replays_answers_and_skips_the_opening(tmp_path: Path) -> None:
     """--resume restores the saved answers: the opening questions are not asked again."""
     session = tmp_path / "session.json"
