@@ -248,7 +248,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
                 return str(error)
 
         args.target = prompter.text("Host and port to probe (optional):",
-                                    "(HOST:PORT, Enter to skip)", valid_target) or None
+                                    "(HOST:PORT or a URL, Enter to skip)", valid_target) or None
     if args.target and not args.no_probes and not session.probes:
         apply_probe_run(session, probe_target(args, env))
     save()

@@ -108,7 +108,8 @@ def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         description="Guided questionnaire on a terminal; with --no-input, uses only the flags.",
     )
     diagnose.add_argument("--no-input", action="store_true", help="never prompt (scripts, CI)")
-    diagnose.add_argument("--target", metavar="HOST:PORT", help="probe this host and port")
+    diagnose.add_argument("--target", metavar="HOST:PORT",
+                          help="probe this host and port (or a URL: https://host/path)")
     diagnose.add_argument("--no-probes", action="store_true", help="do not probe the target")
     _add_probe_selection(diagnose)
     diagnose.add_argument("--error", metavar="TEXT", help="the error message as you saw it")
@@ -136,7 +137,8 @@ def _add_probe(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "probe", help="measure a target with the automated probes",
         description="Run the probes alone; the JSON is what 'diagnose --probe-results' reads.",
     )
-    probe.add_argument("target", metavar="HOST:PORT")
+    probe.add_argument("target", metavar="HOST:PORT",
+                       help="db.internal:5432, [::1]:443, or a URL (https://host/path)")
     _add_probe_selection(probe)
     probe.add_argument("--format", choices=["text", "json"], default="text")
 

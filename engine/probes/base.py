@@ -14,6 +14,7 @@ import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -74,6 +75,15 @@ class ProbeRun(BaseModel):
         return self
 
 
+# The ports of the schemes people paste as URLs (IANA service names).
+DEFAULT_PORTS = {
+    "http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "ssh": 22, "smtp": 25,
+    "smtps": 465, "imap": 143, "imaps": 993, "ldap": 389, "ldaps": 636, "mysql": 3306,
+    "postgres": 5432, "postgresql": 5432, "redis": 6379, "rediss": 6379, "mongodb": 27017,
+    "amqp": 5672, "amqps": 5671, "mqtt": 1883, "mqtts": 8883, "nats": 4222, "grpc": 443,
+}
+
+
 @dataclass(frozen=True)
 class Target:
     """A ``HOST:PORT`` to probe; IPv6 literals go in brackets (``[::1]:443``)."""
@@ -83,12 +93,16 @@ class Target:
 
     @classmethod
     def parse(cls, text: str) -> Target:
-        """Parse ``HOST:PORT``; raise InputError with the expected form otherwise.
+        """Parse ``HOST:PORT`` or a URL; raise InputError with the expected form otherwise.
 
         An IPv6 address must be in brackets: in ``2001:db8::1:443`` the last
         group may be the port or part of the address, and a guess would probe
-        the wrong host.
+        the wrong host. A URL (what people copy from a browser, a client's
+        config or the error itself) gives its host and its port, or its
+        scheme's default port.
         """
+        if "://" in text:
+            return cls._from_url(text)
         host, sep, port_text = text.rpartition(":")
         if not sep or not host or not port_text.isdigit():
             raise InputError(f"target {text!r} is not HOST:PORT (e.g. db.internal:5432, [::1]:443)")
@@ -105,6 +119,25 @@ class Target:
             raise InputError(f"target {text!r}: an IPv6 address goes in brackets, "
                              f"e.g. [{host}]:{port} (or [{text}]:PORT if {port} is part of it)")
         return cls(host, port)
+
+    @classmethod
+    def _from_url(cls, text: str) -> Target:
+        """``https://api.example.com/v1`` -> api.example.com:443."""
+        parts = urlsplit(text.strip())
+        scheme = parts.scheme.lower()
+        try:
+            port = parts.port
+        except ValueError as error:  # a port that is not a number, or out of range
+            raise InputError(f"target {text!r}: {error}") from None
+        if port is None:
+            port = DEFAULT_PORTS.get(scheme)
+        if port is None:
+            raise InputError(f"target {text!r}: no port, and {scheme!r} has no default here "
+                             f"(known: {', '.join(sorted(DEFAULT_PORTS))}); give HOST:PORT")
+        if not parts.hostname:
+            raise InputError(f"target {text!r}: no host in the URL")
+        return cls.parse(f"[{parts.hostname}]:{port}" if ":" in parts.hostname
+                         else f"{parts.hostname}:{port}")
 
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host

@@ -41,3 +41,29 @@ def test_bad_targets_get_one_line_naming_the_value(text: str, says: str) -> None
     message = str(raised.value)
     assert says in message
     assert repr(text) in message and "\n" not in message
+
+
+@pytest.mark.parametrize(("url", "host", "port"), [
+    ("https://api.example.com/v1/items?x=1", "api.example.com", 443),
+    ("http://10.0.0.5:8080/", "10.0.0.5", 8080),
+    ("http://[::1]:8080/health", "::1", 8080),
+    ("postgres://app:secret@db.internal/app", "db.internal", 5432),
+    ("redis://cache:6380/0", "cache", 6380),
+    ("WSS://stream.example.com", "stream.example.com", 443),
+])
+def test_urls_people_paste_give_their_host_and_port(url: str, host: str, port: int) -> None:
+    """A URL copied from a browser, a config or the error itself: its host, and its port
+    or the scheme's default (before: 'is not HOST:PORT')."""
+    assert (Target.parse(url).host, Target.parse(url).port) == (host, port)
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("foo://x", "no port, and 'foo' has no default here (known: amqp,"),
+    ("https://:80", "no host in the URL"),
+    ("http://h:99999", "Port out of range"),
+])
+def test_urls_without_a_port_or_a_host_are_one_line_errors(url: str, says: str) -> None:
+    """Each names the URL as given and what is missing."""
+    with pytest.raises(InputError) as raised:
+        Target.parse(url)
+    assert says in str(raised.value) and repr(url) in str(raised.value)
