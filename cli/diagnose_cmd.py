@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from cli.environment import Environment
 from cli.exitcodes import Exit
 from cli.output import write_report
+from engine.errors import InputError
 from engine.facts import FactRecord
 from engine.session import Session
 
@@ -96,10 +97,15 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
     records += fact_records(session, plain)
     if error_text:
         records += error_records(session, error_text)
-    if args.log:
+    if args.log or args.peer_log:
         from cli.logs import log_records
 
-        records += log_records(session, args.log, env)
+        if args.log == args.peer_log == "-":
+            raise InputError("--log - and --peer-log -: only one of them can read stdin")
+        if args.log:
+            records += log_records(session, args.log, env)
+        if args.peer_log:
+            records += log_records(session, args.peer_log, env, peer=True)
     session.add_many(records)
     for fact in args.dont_know:
         session.mark_dont_know(fact)

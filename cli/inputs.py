@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from cli.peerview import split_peer_view
 from engine.errors import FactError, InputError
 from engine.facts import FactRecord, Source, coerce_value, observation_for, parse_value
 from engine.report import ProbeSummary
@@ -26,18 +27,6 @@ def split_fact(text: str) -> tuple[str, str]:
     """``ID=VALUE`` split at the first ``=`` (callers have checked there is one)."""
     fact, _, value = text.partition("=")
     return fact.strip(), value
-
-
-# What a line of the peer's log tells about the situation both ends share. The
-# other facts an error pattern reads (error_kind, side, reported_by, phase,
-# after_idle) say how the failure looked from the peer, which is not how it
-# looked here: the client's "connection reset by peer" is often the server's
-# "client closed connection", and taking the peer's words for this side's
-# would put the peer's view in place of the user's.
-SHARED_BY_BOTH_ENDS = frozenset({
-    "limit_hit", "server_timeout_logged", "recent_restart", "under_load", "tls", "path",
-    "proxy_protocol", "tls_handshake",
-})
 
 
 def fact_records(session: Session, pairs: list[str]) -> list[FactRecord]:
@@ -54,7 +43,8 @@ def fact_records(session: Session, pairs: list[str]) -> list[FactRecord]:
 
 
 def peer_log_records(session: Session, text: str, detail: str) -> list[FactRecord]:
-    """The peer's log as the user quoted it, and what its error patterns say of both ends.
+    """The peer's log as the user quoted it, and what its error patterns say of both ends
+    (``cli.peerview``).
 
     Before, ``peer_log`` was kept and read by nothing: a peer's ``WORKER
     TIMEOUT`` or ``Too many open files`` changed no ranking. The facts it implies
@@ -65,13 +55,12 @@ def peer_log_records(session: Session, text: str, detail: str) -> list[FactRecor
 
     text = text[:MAX_TEXT_CHARS]
     reading = reader_for(session.knowledge).reading(text)
-    kept = {f: read for f, read in reading.facts.items() if f in SHARED_BY_BOTH_ENDS}
+    kept, peer_view = split_peer_view(reading.facts)
     session.error_lines.append({
         "source": "peer_log", "line": None, "text": text[:500], "timestamp": None,
         "pattern": reading.best_pattern, "patterns": reading.pattern_ids,
         "facts": {fact: value for fact, (value, _) in kept.items()},
-        "not_used": {fact: value for fact, (value, _) in reading.facts.items()
-                     if fact not in kept},
+        "not_used": {fact: value for fact, (value, _) in peer_view.items()},
     })
     return [FactRecord("peer_log", text, Source.USER, detail)] + [
         FactRecord(fact, value, Source.LOG, f"peer_log {pattern_id}")

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from cli.compressed import Decompressed, open_log_stream
 from cli.environment import Environment
+from cli.peerview import split_peer_view
 from engine.errors import InputError
 from engine.errortext import reader_for
 from engine.facts import FactRecord, Source
@@ -27,8 +28,15 @@ MAX_LOG_BYTES = 512 * 1024 * 1024
 LINE_CHARS = 300
 
 
-def log_records(session: Session, file: str, env: Environment) -> list[FactRecord]:
-    """Statements read from a log file ('-' is stdin), at most MAX_LOG_BYTES of it."""
+def log_records(session: Session, file: str, env: Environment, *,
+                peer: bool = False) -> list[FactRecord]:
+    """Statements read from a log file ('-' is stdin), at most MAX_LOG_BYTES of it.
+
+    With ``peer`` (``--peer-log``) the log is the other end's: only the facts
+    both ends share are taken (``cli.peerview``), and its failures' count and
+    timing, which are the peer's (all its clients'), are not.
+    """
+    flag = "--peer-log" if peer else "--log"
     scanner = LogScanner(reader_for(session.knowledge))
     try:
         if file == "-":
@@ -37,20 +45,25 @@ def log_records(session: Session, file: str, env: Environment) -> list[FactRecor
             with Path(file).open("rb") as handle:
                 scan, damage = _scan(scanner, handle, file)
     except OSError as error:
-        raise InputError(f"--log {file}: cannot read: {error.strerror or error}") from error
+        raise InputError(f"{flag} {file}: cannot read: {error.strerror or error}") from error
     if damage:
-        env.message(f"--log {file}: {damage}")
+        env.message(f"{flag} {file}: {damage}")
     if scan.truncated:
-        env.message(f"--log {file}: read only the first {MAX_LOG_BYTES // 2**20} MiB")
+        env.message(f"{flag} {file}: read only the first {MAX_LOG_BYTES // 2**20} MiB")
     if not scan.matched_lines:
-        env.message(f"--log {file}: no connection error found in {scan.lines_read} line(s)")
+        env.message(f"{flag} {file}: no connection error found in {scan.lines_read} line(s)")
     set_aside = len(scan.events) - len(events_that_count(scan.events))
     if set_aside:
-        env.message(f"--log {file}: {set_aside} informational failure(s) (info, notice, debug) "
+        env.message(f"{flag} {file}: {set_aside} informational failure(s) (info, notice, debug) "
                     "set aside: the log has warnings or errors, read from those")
-    session.error_lines.extend(error_line_entries(scan))
+    session.error_lines.extend(error_line_entries(scan, peer=peer))
+    facts = majority_facts(scan.events)
+    if peer:
+        facts, _ = split_peer_view(facts)
+        return [FactRecord(fact, value, Source.LOG, f"peer_log {pattern_id}")
+                for fact, (value, pattern_id) in facts.items()]
     records = [FactRecord(fact, value, Source.LOG, pattern_id)
-               for fact, (value, pattern_id) in majority_facts(scan.events).items()]
+               for fact, (value, pattern_id) in facts.items()]
     timing = timing_facts(scan)
     for fact, value in timing.items():
         if fact not in {r.fact for r in records}:
@@ -80,12 +93,19 @@ def _binary_stdin(env: Environment) -> ByteSource:
     return buffer if buffer is not None else _EncodedText(env.stdin)
 
 
-def error_line_entries(scan: LogScan) -> list[dict[str, Any]]:
-    """The report's account of the lines read: number, text, time, pattern and facts."""
-    return [
-        {"source": "log", "line": line.number, "text": line.text[:LINE_CHARS],
-         "timestamp": line.timestamp_text, "pattern": line.reading.best_pattern,
-         "patterns": line.reading.pattern_ids,
-         "facts": {fact: value for fact, (value, _) in line.reading.facts.items()}}
-        for line in scan.kept
-    ]
+def error_line_entries(scan: LogScan, *, peer: bool = False) -> list[dict[str, Any]]:
+    """The report's account of the lines read: number, text, time, pattern and facts
+    (for the peer's log, what was ``not_used`` as well: the peer's own view)."""
+    entries = []
+    for line in scan.kept:
+        facts = {fact: value for fact, (value, _) in line.reading.facts.items()}
+        entry: dict[str, Any] = {
+            "source": "peer_log" if peer else "log", "line": line.number,
+            "text": line.text[:LINE_CHARS], "timestamp": line.timestamp_text,
+            "pattern": line.reading.best_pattern, "patterns": line.reading.pattern_ids,
+            "facts": facts,
+        }
+        if peer:
+            entry["facts"], entry["not_used"] = split_peer_view(facts)
+        entries.append(entry)
+    return entries

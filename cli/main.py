@@ -114,6 +114,8 @@ def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     _add_probe_selection(diagnose)
     diagnose.add_argument("--error", metavar="TEXT", help="the error message as you saw it")
     diagnose.add_argument("--log", metavar="FILE", help="a log or stack trace to read ('-': stdin)")
+    diagnose.add_argument("--peer-log", metavar="FILE",
+                          help="the other end's log: read only for what both ends share")
     diagnose.add_argument("--fact", action="append", default=[], metavar="ID=VALUE",
                           help="a fact you know (repeatable): --fact after_idle=true")
     diagnose.add_argument("--dont-know", action="append", default=[], metavar="ID",

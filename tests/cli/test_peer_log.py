@@ -55,3 +55,48 @@ def test_texts_in_a_facts_file_are_read_like_the_flags(tmp_path: Path) -> None:
     assert from_file["facts"] == from_flags["facts"]
     assert from_file["facts"]["error_kind"] == "reset"
     assert ranked_causes(from_file) == ranked_causes(from_flags)
+
+
+NGINX_BROKEN_PIPE = ("2026/11/21 10:00:0{} [error] 7#7: *1 writev() failed (32: Broken pipe) "
+                     "while sending to client, client: 10.0.0.1, server: _\n")
+NGINX_EMFILE = "2026/11/21 10:00:0{} [alert] 7#7: accept4() failed (24: Too many open files)\n"
+
+
+def test_the_other_ends_log_file_does_not_replace_this_sides_view(tmp_path: Path) -> None:
+    """The client saw a reset and has the server's nginx log, which says broken pipe on
+    the server side. Given as --log it outranks the pasted error (source log over
+    error) and turns the diagnosis to the client going away; as --peer-log the user's
+    view stands, and the lines say what was set aside."""
+    log = tmp_path / "error.log"
+    log.write_text(NGINX_BROKEN_PIPE.format(1) + NGINX_BROKEN_PIPE.format(2), encoding="utf-8")
+    reset = ("--error", "read: connection reset by peer")
+    as_own = diagnose_report(*reset, "--log", str(log))
+    as_peer = diagnose_report(*reset, "--peer-log", str(log))
+    assert (as_own["facts"]["side"], as_own["facts"]["error_kind"]) == ("server", "broken_pipe")
+    assert as_peer["facts"]["error_kind"] == "reset" and "side" not in as_peer["facts"]
+    assert "error_count" not in as_peer["facts"]  # the peer's failures, all its clients'
+    assert ranked_causes(as_peer)[0] != "client-cancelled"
+    lines = [e for e in as_peer["error_lines"] if e["source"] == "peer_log"]
+    assert [e["line"] for e in lines] == [1, 2]
+    assert lines[0]["not_used"] == {"error_kind": "broken_pipe", "side": "server",
+                                    "reported_by": "nginx"}
+
+
+def test_a_limit_in_the_other_ends_log_file_counts(tmp_path: Path) -> None:
+    """nginx out of file descriptors, in the server's log: a fact both ends share."""
+    log = tmp_path / "error.log"
+    log.write_text(NGINX_EMFILE.format(1) + NGINX_EMFILE.format(2), encoding="utf-8")
+    report = diagnose_report("--error", "read: connection reset by peer",
+                             "--peer-log", str(log))
+    assert report["facts"]["limit_hit"] == "file_descriptors"
+    assert ranked_causes(report)[0] == "resource-exhaustion"
+    source = next(s for s in report["fact_sources"] if s["fact"] == "limit_hit")
+    assert source["detail"].startswith("peer_log ")
+
+
+def test_only_one_log_can_come_from_stdin() -> None:
+    """--log - and --peer-log - together: one line, exit 1."""
+    result = run_cli("diagnose", "--no-input", "--log", "-", "--peer-log", "-")
+    assert result.code == 1
+    assert result.err == ("conndoctor: error: --log - and --peer-log -: only one of them can "
+                          "read stdin\n")
