@@ -7,7 +7,10 @@ a few sequential connects to each address. SYN-ACK is ``open``, RST is
 ``srtt + 4·rttvar`` of the round trips measured so far (clamped), so a
 loopback target is judged in milliseconds and a filtered one in about two
 seconds. Facts describe the first address a client would use; the others are
-in the evidence.
+in the evidence, and ``addresses_disagree`` says whether they all answered
+alike (a server bound to IPv4 while the name gives ::1 first, a stale DNS
+record, one replica down behind round-robin DNS: a client that picks the odd
+address fails, the others do not).
 
 A try that gets no answer in time is not abandoned: its kernel resends the
 SYN after a second (RFC 6298's initial RTO) while the next try goes on, and
@@ -77,9 +80,11 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
         })
     first = series[0][0]
     states = [o.state for o in first]
-    verdicts = ["open" if s == "late" else s for s in states]
-    state = max(set(verdicts), key=lambda s: (verdicts.count(s), s == "open"))
+    state = _verdict(states)
     facts: dict[str, Any] = {"port_state": state, "intermittent_connect": len(set(states)) > 1}
+    if len(series) > 1:  # a client may be given any of them: do they all answer alike?
+        facts["addresses_disagree"] = len({_verdict([o.state for o in outcomes])
+                                           for outcomes, _ in series}) > 1
     open_times = [o.seconds * 1000 for o in first if o.state in ANSWERED]
     if open_times:
         facts["connect_ms"] = round(statistics.median(open_times), 3)
@@ -90,6 +95,13 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
         evidence["not_tried"] = skipped
     return ProbeResult(name="port", status="ok", seconds=round(time.monotonic() - started, 4),
                        facts=facts, evidence=evidence)
+
+
+def _verdict(states: list[str]) -> str:
+    """An address's state: the most frequent of its tries (a late answer is open; a tie
+    goes to open, since something did listen)."""
+    verdicts = ["open" if s == "late" else s for s in states]
+    return max(set(verdicts), key=lambda s: (verdicts.count(s), s == "open"))
 
 
 def _loss_tries(address: str) -> int:

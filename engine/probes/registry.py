@@ -40,7 +40,8 @@ def build_registry() -> Registry:
     registry = Registry()
     registry.add(ProbeSpec(
         name="port", function=probe_port,
-        sets=frozenset({"port_state", "connect_ms", "intermittent_connect", "connect_loss"}),
+        sets=frozenset({"port_state", "connect_ms", "intermittent_connect", "connect_loss",
+                        "addresses_disagree"}),
         budget_seconds=lambda _options: 12.0,
         max_connections=LOSS_TRIES + OTHER_ADDRESS_TRIES * (MAX_ADDRESSES - 1),
         description="TCP connects to every address: open, refused, filtered or unreachable;"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -173,6 +174,19 @@ class Lab:
                               timeout=timeout)
         data: dict[str, Any] = json.loads(result.stdout)
         return data
+
+    def name_in_client(self, name: str, *addresses: str) -> None:
+        """Make ``name`` resolve to ``addresses`` (in that order) for the client only.
+
+        ``ip netns exec`` mounts ``/etc/netns/NS/hosts`` over ``/etc/hosts`` for
+        what it runs, so the name is real to the client's resolver and nowhere
+        else; ``close`` removes the file with the namespaces.
+        """
+        folder = Path("/etc/netns") / self.client
+        folder.mkdir(parents=True, exist_ok=True)
+        self.outputs.callback(shutil.rmtree, folder, ignore_errors=True)
+        lines = ["127.0.0.1 localhost"] + [f"{address} {name}" for address in addresses]
+        (folder / "hosts").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def run_cli(self, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """Any conndoctor command, run in the client namespace."""

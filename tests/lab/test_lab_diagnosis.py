@@ -33,7 +33,7 @@ from tests.lab.diagnosing import (
     ranking,
 )
 from tests.lab.middleboxes import start_haproxy, start_nginx
-from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab, probe_result
+from tests.lab.netlab import ROUTER_CLIENT_IP, ROUTER_SERVER_IP, SERVER_IP, Lab, probe_result
 
 pytestmark = pytest.mark.lab
 
@@ -177,6 +177,23 @@ def test_a_strict_limit_that_spares_other_clients_is_rate_limited(
     spared, everybody = answered("true"), answered("false")
     assert first(spared) == "rate-limited", ranking(spared)
     assert first(everybody) == "server-overload", ranking(everybody)
+
+
+def test_a_name_with_one_dead_address_is_port_not_listening(lab: Lab) -> None:
+    """A name with two addresses (the client's hosts file, as a stale DNS record or a
+    dead replica behind round-robin DNS leaves it): the server answers at the first,
+    nothing listens at the second. Clients given the second are refused now and then.
+    The port probe tries both and says they disagree; before, the first address's open
+    port ruled port-not-listening out and nothing explained the refusals."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.name_in_client("svc.lab", SERVER_IP, ROUTER_SERVER_IP)
+    report = lab.diagnose("svc.lab", PORT, "--idle-max", QUICK_IDLE,
+                          "--error", "connect: connection refused",
+                          "--fact", "frequency=intermittent")
+    port = measured(report, "port")
+    assert port["addresses_disagree"] is True
+    assert first(report) == "port-not-listening", ranking(report)
+    assert confidence(report) >= 0.5, ranking(report)
 
 
 def test_haproxy_closing_idle_connections_is_a_keepalive_race(lab: Lab, tmp_path: Path) -> None:

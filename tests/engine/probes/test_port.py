@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+
+import pytest
 
 from engine.faults import FaultServer, stall, unused_port
 from engine.probes.base import ProbeOptions, Target
@@ -56,3 +59,27 @@ def test_every_address_of_a_name_is_tried() -> None:
     assert set(by_address["127.0.0.1"]) == {"open"}
     if "::1" in by_address:  # the server listens on IPv4 only: IPv6 is refused
         assert set(by_address["::1"]) == {"closed"}
+
+
+def test_addresses_that_answer_differently_are_said_to_disagree(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name giving 127.0.0.1 (the server) and 127.0.0.2 (nothing listens there): the
+    first is open, the second refuses, and ``addresses_disagree`` says so. The resolver
+    is the only stand-in (as a hosts file would give the name); the connects are real."""
+    async def two_addresses(host: str, port: int) -> list[tuple[int, str]]:
+        return [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET, "127.0.0.2")]
+
+    monkeypatch.setattr("engine.probes.port.resolve", two_addresses)
+    with FaultServer(stall) as server:
+        result = asyncio.run(probe_port(Target("svc.test", server.port), ProbeOptions()))
+    assert result.facts["port_state"] == "open"
+    assert result.facts["addresses_disagree"] is True
+    states = {e["address"]: set(e["states"]) for e in result.evidence["addresses"]}
+    assert states == {"127.0.0.1": {"open"}, "127.0.0.2": {"closed"}}
+
+
+def test_one_address_says_nothing_of_agreement() -> None:
+    """A single address cannot disagree with itself: the fact is left unset, not false."""
+    with FaultServer(stall) as server:
+        result = asyncio.run(probe_port(Target("127.0.0.1", server.port), ProbeOptions()))
+    assert "addresses_disagree" not in result.facts
