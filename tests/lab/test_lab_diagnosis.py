@@ -36,6 +36,7 @@ from tests.lab.middleboxes import start_haproxy, start_nginx
 from tests.lab.netlab import ROUTER_CLIENT_IP, ROUTER_SERVER_IP, SERVER_IP, Lab, probe_result
 
 pytestmark = pytest.mark.lab
+DROPPED_IP = "10.77.2.3"  # a second address of the server, behind a DROP in the router
 
 
 def test_router_dropping_syns_is_a_firewall_drop(lab: Lab) -> None:
@@ -194,6 +195,23 @@ def test_a_name_with_one_dead_address_is_port_not_listening(lab: Lab) -> None:
     assert port["addresses_disagree"] is True
     assert first(report) == "port-not-listening", ranking(report)
     assert confidence(report) >= 0.5, ranking(report)
+
+
+def test_a_name_with_one_dropped_address_is_a_firewall_drop(lab: Lab) -> None:
+    """The same name, but the second address is the server's too and the router drops
+    everything sent to it (as a security group open for one address only, or a broken
+    IPv6 path while IPv4 works): clients given it time out. Before, the first address's
+    open port counted 20 to 1 against firewall-drop."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.run(lab.server, "ip", "addr", "add", f"{DROPPED_IP}/24", "dev", "s0")
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-d", DROPPED_IP, "-j", "DROP")
+    lab.name_in_client("svc.lab", SERVER_IP, DROPPED_IP)
+    report = lab.diagnose("svc.lab", PORT, "--idle-max", QUICK_IDLE,
+                          "--error", f"dial tcp {DROPPED_IP}:{PORT}: connect: connection timed out",
+                          "--fact", "frequency=intermittent")
+    port = measured(report, "port")
+    assert port["addresses_disagree"] is True and port["port_state"] == "open"
+    assert first(report) == "firewall-drop", ranking(report)
 
 
 def test_haproxy_closing_idle_connections_is_a_keepalive_race(lab: Lab, tmp_path: Path) -> None:
