@@ -34,8 +34,9 @@ def fact_records(session: Session, pairs: list[str]) -> list[FactRecord]:
     records = []
     for pair in pairs:
         fact, text = split_fact(pair)
-        if fact == "peer_log":
-            records += peer_log_records(session, text, "--fact")
+        if fact == "peer_log":  # read, as --fact error= is; empty says nothing, as there
+            if text.strip():
+                records += peer_log_records(session, text, "--fact")
             continue
         observation = observation_for(session.knowledge, fact)
         records.append(FactRecord(fact, parse_value(observation, text), Source.USER, "--fact"))
@@ -90,7 +91,8 @@ def facts_file_records(session: Session, file: str) -> list[FactRecord]:
             raise FactError(f"--facts {file}: {fact!r} must be a scalar or a list, not a mapping")
         coerced = coerce_value(observation, value)
         if fact in _READ_TEXTS and isinstance(coerced, str):  # read, as --error and --fact do
-            records += _READ_TEXTS[fact](session, coerced, f"--facts {file}")
+            if coerced.strip():
+                records += _READ_TEXTS[fact](session, coerced, f"--facts {file}")
         else:
             records.append(FactRecord(str(fact), coerced, Source.USER, f"--facts {file}"))
     return records
