@@ -86,14 +86,14 @@ class Decompressed:
         return b"".join(pieces)
 
 
-def open_log_stream(raw: ByteSource, name: str) -> ByteSource:
+def open_log_stream(raw: ByteSource, name: str, flag: str = "--log") -> ByteSource:
     """``raw`` itself, or the log decompressed from it (gzip, bzip2, xz)."""
     head = raw.read(MAGIC_BYTES)
     stream = _Prefixed(head, raw)
     if head.startswith(ZSTD_MAGIC):
         source = "FILE" if name == "-" else name
-        raise InputError(f"--log {name}: zstd-compressed, which this Python cannot read; "
-                         f"decompress it first: zstdcat {source} | conndoctor diagnose --log -")
+        raise InputError(f"{flag} {name}: zstd-compressed, which this Python cannot read; "
+                         f"decompress it first: zstdcat {source} | conndoctor diagnose {flag} -")
     for magic, (kind, opener) in _OPENERS.items():
         if head.startswith(magic):
             return Decompressed(kind, opener(cast(BinaryIO, stream)))

@@ -40,10 +40,10 @@ def log_records(session: Session, file: str, env: Environment, *,
     scanner = LogScanner(reader_for(session.knowledge))
     try:
         if file == "-":
-            scan, damage = _scan(scanner, _binary_stdin(env), file)
+            scan, damage = _scan(scanner, _binary_stdin(env), file, flag)
         else:
             with Path(file).open("rb") as handle:
-                scan, damage = _scan(scanner, handle, file)
+                scan, damage = _scan(scanner, handle, file, flag)
     except OSError as error:
         raise InputError(f"{flag} {file}: cannot read: {error.strerror or error}") from error
     if damage:
@@ -71,9 +71,10 @@ def log_records(session: Session, file: str, env: Environment, *,
     return records
 
 
-def _scan(scanner: LogScanner, raw: ByteSource, name: str) -> tuple[LogScan, str | None]:
+def _scan(scanner: LogScanner, raw: ByteSource, name: str,
+          flag: str) -> tuple[LogScan, str | None]:
     """Scan the log (decompressed when it is a rotated .gz, .bz2 or .xz); and any damage."""
-    stream = open_log_stream(raw, name)
+    stream = open_log_stream(raw, name, flag)
     scan = scanner.scan(stream, MAX_LOG_BYTES)
     return scan, stream.damage if isinstance(stream, Decompressed) else None
 
