@@ -60,6 +60,10 @@ def log_records(session: Session, file: str, env: Environment, *,
     facts = majority_facts(scan.events)
     if peer:
         facts, _ = split_peer_view(facts)
+        if timing := timing_facts(scan):
+            env.message(f"{flag} {file}: the count and timing of its failures "
+                        f"({', '.join(sorted(timing))}) are the peer's, all its clients': "
+                        "not used")
         return [FactRecord(fact, value, Source.LOG, f"peer_log {pattern_id}")
                 for fact, (value, pattern_id) in facts.items()]
     records = [FactRecord(fact, value, Source.LOG, pattern_id)

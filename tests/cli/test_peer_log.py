@@ -75,6 +75,8 @@ def test_the_other_ends_log_file_does_not_replace_this_sides_view(tmp_path: Path
     assert (as_own["facts"]["side"], as_own["facts"]["error_kind"]) == ("server", "broken_pipe")
     assert as_peer["facts"]["error_kind"] == "reset" and "side" not in as_peer["facts"]
     assert "error_count" not in as_peer["facts"]  # the peer's failures, all its clients'
+    said = run_cli("diagnose", "--no-input", *reset, "--peer-log", str(log)).err
+    assert f"--peer-log {log}: the count and timing of its failures (error_count" in said
     assert ranked_causes(as_peer)[0] != "client-cancelled"
     lines = [e for e in as_peer["error_lines"] if e["source"] == "peer_log"]
     assert [e["line"] for e in lines] == [1, 2]
