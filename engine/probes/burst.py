@@ -23,7 +23,7 @@ from typing import Any
 from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import (
     ResolveError,
-    first_address,
+    client_address,
     handshake_round_trip,
     open_socket,
     read_bounded,
@@ -42,7 +42,7 @@ async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
     await asyncio.sleep(START_DELAY)
     started = time.monotonic()
     try:
-        family, address = await first_address(target.host, target.port)
+        family, address = await client_address(target.host, target.port)
         first = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
         first.close()
     except ConnectionResetError:

@@ -33,7 +33,7 @@ from engine.probes.idle_http import HttpIdle
 from engine.probes.idle_ladder import KEEPALIVE_INTERVAL, Rung, Verdict, decide, idle_ladder
 from engine.probes.netutil import (
     ResolveError,
-    first_address,
+    client_address,
     handshake_round_trip,
     open_socket,
     why,
@@ -49,7 +49,7 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
     """Hold a ladder of idle connections; find when and how the first one ends."""
     started = time.monotonic()
     try:
-        family, address = await first_address(target.host, target.port)
+        family, address = await client_address(target.host, target.port)
         first = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
     except (ResolveError, OSError, TimeoutError) as error:
         return ProbeResult(name="idle", status="skipped",

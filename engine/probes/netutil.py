@@ -31,14 +31,21 @@ _RESOLVED: contextvars.ContextVar[dict[tuple[str, int], list[tuple[int, str]] | 
 )
 
 
+_ANSWERING: contextvars.ContextVar[dict[tuple[str, int], tuple[int, str]] | None] = (
+    contextvars.ContextVar("probe_answering", default=None)
+)
+
+
 def share_resolution() -> None:
     """Make every probe of this run see one resolution of the name.
 
     The runner calls this before starting the probes (tasks copy the
-    context, so they share the dict): with DNS round robin, separate lookups
-    could send each probe to another address.
+    context, so they share the dicts): with DNS round robin, separate lookups
+    could send each probe to another address. The port probe records there
+    which address answers (``remember_answering``) for the probes after it.
     """
     _RESOLVED.set({})
+    _ANSWERING.set({})
 
 
 async def resolve(host: str, port: int) -> list[tuple[int, str]]:
@@ -211,6 +218,28 @@ async def first_address(host: str, port: int) -> tuple[int, str]:
     if not addresses:
         raise ResolveError(f"{host!r} resolves to no address")
     return addresses[0]
+
+
+def remember_answering(host: str, port: int, family: int, address: str) -> None:
+    """The port probe found ``address`` to be the first of the name's that accepts."""
+    answering = _ANSWERING.get()
+    if answering is not None:
+        answering[(host, port)] = (family, address)
+
+
+async def client_address(host: str, port: int) -> tuple[int, str]:
+    """The (family, address) a client ends up connected to; ResolveError when none.
+
+    curl, Python's ``create_connection`` and Go try a name's addresses in
+    order and move on when one refuses or times out; so when the port probe
+    has found the first one dead and a later one accepting (``localhost``
+    giving ``::1`` to a server bound to IPv4), the probes that talk to the
+    service talk to that one. Without the port probe's finding, the first.
+    """
+    answering = _ANSWERING.get()
+    if answering is not None and (host, port) in answering:
+        return answering[(host, port)]
+    return await first_address(host, port)
 
 
 def why(error: BaseException) -> str:

@@ -10,7 +10,9 @@ seconds. Facts describe the first address a client would use; the others are
 in the evidence, and ``addresses_disagree`` says whether they all answered
 alike (a server bound to IPv4 while the name gives ::1 first, a stale DNS
 record, one replica down behind round-robin DNS: a client that picks the odd
-address fails, the others do not).
+address fails, the others do not). The first address that accepts is
+remembered for the probes that talk to the service after this one
+(``netutil.client_address``): clients move on from a dead address to it.
 
 A try that gets no answer in time is not abandoned: its kernel resends the
 SYN after a second (RFC 6298's initial RTO) while the next try goes on, and
@@ -38,6 +40,7 @@ from engine.probes.netutil import (
     ConnectOutcome,
     ResolveError,
     RttEstimator,
+    remember_answering,
     resolve,
     try_connect,
 )
@@ -82,9 +85,11 @@ async def probe_port(target: Target, options: ProbeOptions) -> ProbeResult:
     states = [o.state for o in first]
     state = _verdict(states)
     facts: dict[str, Any] = {"port_state": state, "intermittent_connect": len(set(states)) > 1}
+    verdicts = [_verdict([o.state for o in outcomes]) for outcomes, _ in series]
     if len(series) > 1:  # a client may be given any of them: do they all answer alike?
-        facts["addresses_disagree"] = len({_verdict([o.state for o in outcomes])
-                                           for outcomes, _ in series}) > 1
+        facts["addresses_disagree"] = len(set(verdicts)) > 1
+    if "open" in verdicts:  # where a client that moves on from a dead address ends up
+        remember_answering(target.host, target.port, *addresses[verdicts.index("open")])
     open_times = [o.seconds * 1000 for o in first if o.state in ANSWERED]
     if open_times:
         facts["connect_ms"] = round(statistics.median(open_times), 3)

@@ -24,7 +24,7 @@ from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import (
     ReadOutcome,
     ResolveError,
-    first_address,
+    client_address,
     handshake_round_trip,
     open_socket,
     read_bounded,
@@ -42,7 +42,7 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
     """Listen for a banner; ask TLS, HTTP, Postgres and Redis questions; name the protocol."""
     started = time.monotonic()
     try:
-        family, address = await first_address(target.host, target.port)
+        family, address = await client_address(target.host, target.port)
         sock = await open_socket(family, address, target.port, 2.0)
     except ConnectionResetError:  # accepted, then reset: no banner, the questions still go
         sock = None

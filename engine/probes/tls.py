@@ -19,7 +19,7 @@ from typing import Any
 from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.netutil import (
     ResolveError,
-    first_address,
+    client_address,
     handshake_round_trip,
     open_socket,
     read_bounded,
@@ -36,7 +36,7 @@ async def probe_tls(target: Target, options: ProbeOptions) -> ProbeResult:
     """Handshake with SNI; classify the outcome; try plaintext on a TLS port."""
     started = time.monotonic()
     try:
-        family, address = await first_address(target.host, target.port)
+        family, address = await client_address(target.host, target.port)
         sock = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
     except ConnectionResetError:  # accepted, then reset before the ClientHello could go out
         return ProbeResult(name="tls", status="ok", facts={"tls_handshake": "reset"},

@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from engine.probes.base import ProbeOptions, ProbeResult, Target
-from engine.probes.netutil import ResolveError, first_address, open_socket, why
+from engine.probes.netutil import ResolveError, client_address, open_socket, why
 from engine.probes.tcpinfo import TcpInfo, read
 from engine.probes.tlswire import TlsSession, handshake, printable
 
@@ -42,7 +42,7 @@ async def probe_transfer(target: Target, options: ProbeOptions) -> ProbeResult:
     """Upload a few MiB (in TLS on a TLS port); judge ok, stall or reset from acknowledgements."""
     started = time.monotonic()
     try:
-        family, address = await first_address(target.host, target.port)
+        family, address = await client_address(target.host, target.port)
         speaks_tls = await _speaks_tls(family, address, target)
         sock = await open_socket(family, address, target.port, CONNECT_TIMEOUT)
     except (ResolveError, OSError, TimeoutError) as error:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import socket
 import threading
 import time
 
 import pytest
 
-from engine.faults import FaultServer, stall
+from engine.faults import BEHAVIOURS, FaultServer, stall
 from engine.probes.base import (
     ProbeEvent,
     ProbeOptions,
@@ -165,3 +166,25 @@ def test_the_burst_runs_alone_between_the_quick_probes_and_the_idle_test() -> No
     assert all(ended[name] <= started["burst"]
                for name in ("port", "reachability", "tls", "protocol")), events
     assert started["idle"] >= ended["burst"], events
+
+
+def test_after_a_dead_first_address_the_probes_talk_where_a_client_ends_up(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name giving 127.0.0.2 (nothing listens there) before 127.0.0.1 (an HTTP server),
+    as ``localhost`` gives ``::1`` before an IPv4-only server: a client moves on from the
+    refusal and talks HTTP. The port probe reports the first address (closed, the two
+    disagreeing); the protocol probe talks to the one that accepted, as the client does.
+    Before, it was skipped: 'no TCP connection to listen on'. The resolver is the only
+    stand-in; every connect is real."""
+    async def dead_first(host: str, port: int) -> list[tuple[int, str]]:
+        return [(socket.AF_INET, "127.0.0.2"), (socket.AF_INET, "127.0.0.1")]
+
+    monkeypatch.setattr("engine.probes.netutil.resolve", dead_first)
+    monkeypatch.setattr("engine.probes.port.resolve", dead_first)
+    specs = [REGISTRY.specs["port"], REGISTRY.specs["protocol"]]
+    with FaultServer(BEHAVIOURS["http-keepalive"]) as server:
+        run = asyncio.run(run_probes(Target("svc.test", server.port), specs, ProbeOptions()))
+    results = {r.name: r for r in run.probes}
+    assert results["port"].facts["port_state"] == "closed"
+    assert results["port"].facts["addresses_disagree"] is True
+    assert results["protocol"].facts == {"protocol_guess": "http"}
