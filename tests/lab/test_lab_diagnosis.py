@@ -37,6 +37,7 @@ from tests.lab.netlab import ROUTER_CLIENT_IP, ROUTER_SERVER_IP, SERVER_IP, Lab,
 
 pytestmark = pytest.mark.lab
 DROPPED_IP = "10.77.2.3"  # a second address of the server, behind a DROP in the router
+UNBOUND_IP = "10.77.2.4"  # a second address of the server that its service is not bound to
 
 
 def test_router_dropping_syns_is_a_firewall_drop(lab: Lab) -> None:
@@ -195,6 +196,23 @@ def test_a_name_with_one_dead_address_is_port_not_listening(lab: Lab) -> None:
     assert port["addresses_disagree"] is True
     assert first(report) == "port-not-listening", ranking(report)
     assert confidence(report) >= 0.5, ranking(report)
+
+
+def test_a_dead_first_address_still_lets_the_probes_reach_the_service(lab: Lab) -> None:
+    """The server host has a second address its service is not bound to, and the name
+    gives that one first (as ``localhost`` gives ``::1`` first to a server bound to IPv4
+    only): the port probe reports it closed, and the probes that talk to the service go
+    where a client ends up, the second address. Before, they were skipped."""
+    lab.serve("http-keepalive", PORT, 60)
+    lab.run(lab.server, "ip", "addr", "add", f"{UNBOUND_IP}/24", "dev", "s0")
+    lab.name_in_client("svc.lab", UNBOUND_IP, SERVER_IP)
+    report = lab.diagnose("svc.lab", PORT, "--idle-max", QUICK_IDLE,
+                          "--error", "connect: connection refused")
+    port = measured(report, "port")
+    assert port["port_state"] == "closed" and port["addresses_disagree"] is True
+    assert measured(report, "protocol")["protocol_guess"] == "http"
+    assert measured(report, "tls")["tls_handshake"] == "not_tls"
+    assert first(report) == "port-not-listening", ranking(report)
 
 
 def test_a_name_with_one_dropped_address_is_a_firewall_drop(lab: Lab) -> None:
