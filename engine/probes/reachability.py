@@ -8,7 +8,9 @@ are the reference the target port's RST is compared with:
 - as root (Linux, IPv4), a raw socket captures the RST and the reference
   packets: TTL and hop count, IP ID, DF, TCP flags, window and options. A TTL
   that differs from the host's own SYN-ACK, or a zero-hop RST from a target
-  behind a router, is a middlebox's; the same TTL is the host's.
+  behind a router, is a middlebox's; the same TTL is the host's. A zero-hop
+  RST may also come from the router itself when the target is one of its own
+  addresses: one more SYN, sent with a TTL of 1, tells (``_is_first_hop``).
 - without root, only time is compared: an RST that arrives in well under
   the SYN-ACK round trip came from closer than the host. The evidence says
   what could not be measured.
@@ -36,7 +38,7 @@ from engine.probes.netutil import (
     handshake_round_trip,
     read_bounded,
 )
-from engine.probes.rawcapture import Capture, Packet, on_link, open_capture
+from engine.probes.rawcapture import Capture, Packet, hops, on_link, open_capture
 from engine.probes.rst_judge import judge
 
 WELL_KNOWN = (22, 80, 443)
@@ -101,13 +103,44 @@ async def probe_reachability(target: Target, options: ProbeOptions) -> ProbeResu
     facts: dict[str, Any] = {}
     goal = attempts[0]
     if goal.state == "closed" or goal.reset_after_accept:
-        source, because = judge(goal, attempts[1:], capture is not None, on_link(address))
+        target_on_link = on_link(address)
+        first_hop = None
+        if (target_on_link is False and goal.state == "closed" and goal.packet is not None
+                and hops(goal.packet.ttl) == 0):
+            first_hop = await _is_first_hop(family, address, target.port, goal.seconds)
+        source, because = judge(goal, attempts[1:], capture is not None, target_on_link,
+                                first_hop)
         facts["rst_source"] = source
         evidence["because"] = because
     else:
         evidence["because"] = f"the target port is {goal.state}: no reset to attribute"
     return ProbeResult(name="reachability", status="ok", facts=facts, evidence=evidence,
                        seconds=round(time.monotonic() - started, 4))
+
+
+async def _is_first_hop(family: int, address: str, port: int, round_trip: float) -> bool:
+    """Whether a SYN sent with a TTL of 1 is answered (accepted or refused).
+
+    A TTL of 1 ends at the first router: it answers the SYN itself only when
+    the address is its own, and otherwise sends ICMP time exceeded before any
+    forwarding rule sees the packet, so a router that forges resets for hosts
+    behind it does not answer this one.
+    """
+    loop = asyncio.get_running_loop()
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setblocking(False)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 1)
+        else:
+            sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
+        try:
+            await asyncio.wait_for(loop.sock_connect(sock, (address, port)),
+                                   min(CONNECT_TIMEOUT, max(0.2, 8 * round_trip)))
+        except (ConnectionRefusedError, ConnectionResetError):
+            return True
+        except (TimeoutError, OSError):
+            return False
+    return True
 
 
 def _high_port(port: int) -> int:

@@ -49,7 +49,7 @@ def build_registry() -> Registry:
     ))
     registry.add(ProbeSpec(
         name="reachability", function=probe_reachability, sets=frozenset({"rst_source"}),
-        budget_seconds=lambda _options: 5.0, max_connections=2 + len(WELL_KNOWN),
+        budget_seconds=lambda _options: 5.0, max_connections=3 + len(WELL_KNOWN),
         description="whether an RST comes from the host or from something on the way",
         runs_after=AFTER_PORT,
     ))

@@ -18,19 +18,23 @@ TIME_MARGIN = 0.002
 
 
 def judge(goal: Attempt, others: list[Attempt], captured: bool,
-          target_on_link: bool | None) -> tuple[str, str]:
-    """``(rst_source, because)`` for the target port's RST."""
+          target_on_link: bool | None, first_hop: bool | None = None) -> tuple[str, str]:
+    """``(rst_source, because)`` for the target port's RST.
+
+    ``first_hop``: whether a SYN sent with a TTL of 1 was answered, i.e. the
+    target is the first router itself (None when not asked).
+    """
     if goal.reset_after_accept:
         return _after_accept(goal, captured)
     synacks = [a for a in others if a.state == "open"]
     resets = [a for a in others if a.state == "closed"]
     if captured and goal.packet is not None:
-        return _by_packets(goal, synacks, resets, target_on_link)
+        return _by_packets(goal, synacks, resets, target_on_link, first_hop)
     return _by_time(goal, synacks)
 
 
 def _by_packets(goal: Attempt, synacks: list[Attempt], resets: list[Attempt],
-                target_on_link: bool | None) -> tuple[str, str]:
+                target_on_link: bool | None, first_hop: bool | None) -> tuple[str, str]:
     assert goal.packet is not None
     rst = goal.packet
     reference = next((a.packet for a in synacks if a.packet is not None), None)
@@ -40,6 +44,10 @@ def _by_packets(goal: Attempt, synacks: list[Attempt], resets: list[Attempt],
                                  f"host's own SYN-ACK with TTL {reference.ttl} "
                                  f"({hops(reference.ttl)} hops)")
         return "endpoint", f"the RST and the host's own SYN-ACK both came with TTL {rst.ttl}"
+    if hops(rst.ttl) == 0 and target_on_link is False and first_hop:
+        return "endpoint", (f"the RST came with an untouched TTL {rst.ttl} from behind a "
+                            "router, and a SYN sent with TTL 1 was answered too: the target is "
+                            "that first router itself")
     if hops(rst.ttl) == 0 and target_on_link is False:
         return "middlebox", (f"the RST came with an untouched TTL {rst.ttl}, but the target is "
                              "behind a router: it was sent before the first hop")

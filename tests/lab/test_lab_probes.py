@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import require_lab_tools
 from tests.lab.diagnosing import FRONT
 from tests.lab.middleboxes import start_nginx
-from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab, probe_result
+from tests.lab.netlab import ROUTER_CLIENT_IP, ROUTER_SERVER_IP, SERVER_IP, Lab, probe_result
 
 pytestmark = pytest.mark.lab
 PORT = 8080
@@ -43,6 +43,27 @@ def test_rst_from_the_host_itself_is_from_the_endpoint(lab: Lab) -> None:
     run = lab.probe(PORT, "--only", "reachability")
     reachability = probe_result(run, "reachability")
     assert reachability["facts"] == {"rst_source": "endpoint"}, reachability["evidence"]
+
+
+def test_a_closed_port_on_the_router_itself_is_the_endpoints_reset(lab: Lab) -> None:
+    """The target is the router's far-side address (a gateway, a multi-homed host) and
+    none of its probed ports is open: its RST arrives with an untouched TTL from behind a
+    router, which alone reads as a middlebox's. A SYN with TTL 1 is answered by the
+    router only for its own address: the endpoint. (Before: middlebox, firewall-reject.)"""
+    run = lab.probe(PORT, "--only", "reachability", host=ROUTER_SERVER_IP)
+    reachability = probe_result(run, "reachability")
+    assert reachability["facts"] == {"rst_source": "endpoint"}, reachability["evidence"]
+
+
+def test_a_router_resetting_every_port_of_a_host_behind_it_is_a_middlebox(lab: Lab) -> None:
+    """The router rejects every TCP port of the server with a reset, so there is no
+    SYN-ACK to compare with and every RST has an untouched TTL, as in the test above;
+    but a SYN with TTL 1 expires at the router instead of being answered."""
+    lab.run(lab.router, "iptables", "-A", "FORWARD", "-p", "tcp", "-d", SERVER_IP,
+            "-j", "REJECT", "--reject-with", "tcp-reset")
+    run = lab.probe(PORT, "--only", "reachability")
+    reachability = probe_result(run, "reachability")
+    assert reachability["facts"] == {"rst_source": "middlebox"}, reachability["evidence"]
 
 
 def test_conntrack_expiry_is_a_silent_idle_close(lab: Lab) -> None:
