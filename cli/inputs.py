@@ -90,11 +90,13 @@ def facts_file_records(session: Session, file: str) -> list[FactRecord]:
         if isinstance(value, dict):
             raise FactError(f"--facts {file}: {fact!r} must be a scalar or a list, not a mapping")
         coerced = coerce_value(observation, value)
-        if fact in _READ_TEXTS and isinstance(coerced, str):  # read, as --error and --fact do
-            if coerced.strip():
-                records += _READ_TEXTS[fact](session, coerced, f"--facts {file}")
+        detail = f"--facts {file}"
+        if fact in ("error", "peer_log") and isinstance(coerced, str):  # read, as the flags are
+            if coerced.strip():  # empty says nothing, as --fact error= does
+                records += (error_records(session, coerced, detail=detail) if fact == "error"
+                            else peer_log_records(session, coerced, detail))
         else:
-            records.append(FactRecord(str(fact), coerced, Source.USER, f"--facts {file}"))
+            records.append(FactRecord(str(fact), coerced, Source.USER, detail))
     return records
 
 
@@ -206,10 +208,3 @@ def apply_probe_run(session: Session, run: ProbeRun) -> None:
             records.append(FactRecord(fact, value, Source.PROBE, f"{result.name} {run.target}",
                                       vantage))
     session.add_many(records)
-
-
-def _error_text_records(session: Session, text: str, detail: str) -> list[FactRecord]:
-    return error_records(session, text, detail=detail)
-
-
-_READ_TEXTS = {"error": _error_text_records, "peer_log": peer_log_records}
