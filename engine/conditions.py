@@ -45,6 +45,24 @@ def leaves(condition: Condition) -> Iterator[Leaf]:
         yield from leaves(condition.not_)
 
 
+def undetermined_facts(condition: Condition, facts: Mapping[str, Any]) -> Iterator[str]:
+    """The unknown facts that keep an undetermined condition from being decided.
+
+    A part already true or false is not waiting for anything: in ``any: [{fact:
+    F, op: known, value: false}, {fact: F, value: false}]`` ("unless F is
+    true") an unknown F makes the part true, so the rule does not wait for F.
+    """
+    if evaluate(condition, facts) is not None:
+        return
+    if isinstance(condition, Leaf):
+        yield condition.fact
+    elif isinstance(condition, AllOf | AnyOf):
+        for part in condition.all if isinstance(condition, AllOf) else condition.any:
+            yield from undetermined_facts(part, facts)
+    else:
+        yield from undetermined_facts(condition.not_, facts)
+
+
 def evaluate(condition: Condition, facts: Mapping[str, Any]) -> Truth:
     """True, false, or None when it depends on facts that are not known.
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from engine.chaining import Reasoner
-from engine.conditions import evaluate, leaves
+from engine.conditions import evaluate, leaves, undetermined_facts
 from engine.errors import FactError
 from engine.kbmodel import KnowledgeBase
 from engine.loader import did_you_mean
@@ -83,7 +83,7 @@ def why_not(session: Session, cause_id: str, current: Posterior) -> WhyNot:
         reads = list(leaves(rule.when))
         derived_read = sorted({leaf.fact for leaf in reads if tracer.is_derived(leaf.fact)})
         if truth is not True:
-            unknown = sorted({leaf.fact for leaf in reads if leaf.fact not in facts})
+            unknown = sorted(set(undetermined_facts(rule.when, facts)))
             blocked = [fact for fact in unknown if tracer.is_derived(fact) and tracer.blocked(fact)]
             failed = {leaf.fact: facts[leaf.fact] for leaf in reads
                       if leaf.fact in facts and evaluate(leaf, facts) is False}

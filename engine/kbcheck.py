@@ -57,6 +57,9 @@ class _Checker:
         for rule_id, (_, evidence) in kb.evidence_rules.items():
             self.condition(evidence.when, self._origin("rule", rule_id).spot("when"), rule_id)
         self.cycles()
+        for cause_id, cause in kb.causes.items():
+            self.remedy_rules(cause_id, [rule.id for rule in cause.rules],
+                              [remedy.first_when for remedy in cause.remedies])
         for fact in kb.questions:
             self.fact(fact, self._origin("question", fact).spot("fact"), fact)
         for name, probe in kb.probes.items():
@@ -84,6 +87,16 @@ class _Checker:
                 if cause_id not in kb.causes and "cause" not in self.incomplete:
                     self.add(where.spot("expect", *sub), f"{case_id}: unknown cause "
                              f"{cause_id!r}{did_you_mean(cause_id, kb.causes)}")
+
+    def remedy_rules(self, cause_id: str, own: list[str], named: list[list[str]]) -> None:
+        """A remedy's ``first_when`` names rules of its own cause."""
+        where = self._origin("cause", cause_id)
+        for index, rule_ids in enumerate(named):
+            for position, rule_id in enumerate(rule_ids):
+                if rule_id not in own:
+                    self.add(where.spot("remedies", index, "first_when", position),
+                             f"{cause_id}: first_when names {rule_id!r}, not a rule of this "
+                             f"cause{did_you_mean(rule_id, own)} (its rules: {', '.join(own)})")
 
     def _origin(self, kind: str, ident: str) -> Origin:
         found = self.kb.origin(kind, ident)

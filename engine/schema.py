@@ -214,6 +214,11 @@ class Remedy(Strict):
     stacks: dict[str, str] = Field(
         default_factory=dict, description="the setting's name per stack (nginx, go, aws, ...)"
     )
+    first_when: list[str] = Field(
+        default_factory=list,
+        description="ids of this cause's rules: when one of them counts for the cause, this "
+        "fix is listed first (the fix that fits the evidence at hand, not the most common one)",
+    )
 
 
 class CaseExpectation(Strict):

@@ -35,7 +35,7 @@ from engine.report import (
     ProbeSummary,
     RuledOut,
 )
-from engine.schema import FactType
+from engine.schema import FactType, Remedy
 from engine.scoring import Contribution, Posterior, posterior
 
 MAX_NEXT_QUESTIONS = 5
@@ -195,12 +195,13 @@ class Session:
             if cause_id not in firings_by_cause or cause_id in current.ruled_out:
                 continue
             known = self.knowledge.causes[cause_id]
+            remedies = fitting_first(known.remedies, {e.rule for e in firings_by_cause[cause_id]})
             diagnoses.append(Diagnosis(
                 cause=cause_id, title=known.title, confidence=round(probability, 4),
                 summary=known.summary, evidence=firings_by_cause[cause_id],
                 against=against.get(cause_id, []),
-                remedies=[remedy.do for remedy in known.remedies],
-                remedy_details=[remedy.stacks for remedy in known.remedies],
+                remedies=[remedy.do for remedy in remedies],
+                remedy_details=[remedy.stacks for remedy in remedies],
                 checks=list(known.checks),
             ))
         return DiagnosisReport(
@@ -270,3 +271,13 @@ class Session:
             return "derived"
         record = self.store.winners().get(fact)
         return record.source.value if record else "derived"
+
+
+def fitting_first(remedies: list[Remedy], counted: set[str]) -> list[Remedy]:
+    """The cause's remedies, those tied (``first_when``) to a rule that counted first.
+
+    A cause's remedies are ordered most common first; the evidence at hand
+    can say which one fits (a forwarder with nothing behind it, a name with
+    a dead address), and the report shows only the first few.
+    """
+    return sorted(remedies, key=lambda remedy: not counted.intersection(remedy.first_when))

@@ -43,6 +43,7 @@ from engine.probes.tcpinfo import enable_keepalive, read
 CONNECT_TIMEOUT = 3.0
 TICK = 0.1
 AT_ONCE = 0.5  # a close sooner than this after connect or response is not about idleness
+CLOSES = ("fin", "rst")
 
 
 async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
@@ -72,6 +73,9 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
         round_trips += [rung.connect_seconds for rung in live]
         wait = max(0.5, 4 * min(map(handshake_round_trip, round_trips)) + 0.3)
         verdict = await _watch(live, budget, wait, http_task)
+        if verdict.kind in CLOSES and not http_state.watching:
+            # the request may be ending at the same moment: a forwarder closes it too
+            await asyncio.wait({http_task}, timeout=wait)
         if not http_state.watching:  # still asking: the port has not shown it speaks HTTP
             http_task.cancel()
         http = (await asyncio.gather(http_task, return_exceptions=True))[0]
@@ -105,6 +109,11 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
     facts["idle_close_kind"] = kind
     if close_seconds is not None:
         facts["idle_close_seconds"] = round(close_seconds, 2)
+    if _closed_whatever_was_sent(verdict, http_state.closed_unanswered_after, wait):
+        facts["closes_without_reply"] = True
+        evidence["closed_without_reply"] = (
+            f"a GET was closed unanswered after {http_state.closed_unanswered_after:.2f} s, as "
+            f"the idle connections were: the server ends connections at a fixed time, asked or not")
     if verdict.note:
         evidence["note"] = verdict.note
     elif verdict.seconds is None and _http_closed(http_task):
@@ -122,6 +131,19 @@ async def _open(rung: Rung, family: int, address: str, port: int) -> None:
         rung.connect_seconds = rung.opened - started
         rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds),
                                           interval=KEEPALIVE_INTERVAL, count=5)
+
+
+def _closed_whatever_was_sent(verdict: Verdict, request_closed: float | None,
+                              wait: float) -> bool:
+    """The request got no byte and was closed when the idle connections were.
+
+    An idle timer answers a request and restarts; a forwarder retrying a
+    backend that refuses (HAProxy: three tries, a second apart) closes every
+    connection the same time after it came, whatever was sent on it.
+    """
+    if verdict.kind not in CLOSES or verdict.seconds is None or request_closed is None:
+        return False
+    return abs(request_closed - verdict.seconds) <= max(0.5, wait)
 
 
 def _http_closed(http: asyncio.Future[dict[str, Any] | None]) -> bool:

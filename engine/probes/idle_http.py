@@ -22,13 +22,23 @@ from engine.probes.tlswire import client_context
 
 RESPONSE_LIMIT = 64 * 1024
 ANSWER_TIMEOUT = 3.0
+# How long the plain request waits for its answer: past the 3 s after which
+# HAProxy, retrying a refusing server three times a second apart, gives up
+# and closes its client's connection without a byte.
+HEAD_TIMEOUT = 5.0
 
 
 class HttpIdle:
-    """The HTTP keep-alive measurement; ``watching`` once an HTTP answer came back."""
+    """The HTTP keep-alive measurement; ``watching`` once an HTTP answer came back.
+
+    ``closed_unanswered_after``: seconds from connect after which the server
+    ended the plain request's connection without sending a byte (None when
+    it answered, or did not close within the wait).
+    """
 
     def __init__(self) -> None:
         self.watching = False
+        self.closed_unanswered_after: float | None = None
 
     async def run(self, target: Target, address: str, budget: float) -> dict[str, Any] | None:
         """``{"scheme", "close_seconds", "kind"}`` after one request, or None when not HTTP."""
@@ -49,11 +59,17 @@ async def _one(state: HttpIdle, target: Target, address: str, context: ssl.SSLCo
     except (OSError, TimeoutError, ssl.SSLError):
         return None
     scheme = "https" if context else "http"
+    connected = time.monotonic()
     try:
         request = (f"GET / HTTP/1.1\r\nHost: {target.host}\r\nUser-Agent: conndoctor\r\n"
                    "Accept: */*\r\nConnection: keep-alive\r\n\r\n")
         writer.write(request.encode("ascii", "replace"))
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), ANSWER_TIMEOUT)
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_TIMEOUT)
+        except (asyncio.IncompleteReadError, ConnectionResetError) as ended:
+            if context is None and not getattr(ended, "partial", b""):
+                state.closed_unanswered_after = time.monotonic() - connected
+            raise
         if not head.startswith(b"HTTP/1."):
             return None
         await asyncio.wait_for(_skip_body(reader, head), ANSWER_TIMEOUT)

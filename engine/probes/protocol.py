@@ -7,7 +7,15 @@ each on its own connection: a TLS ClientHello (a TLS record comes back), an
 HTTP request (``HTTP/``), a Postgres SSLRequest (a single ``S`` or ``N``) and
 a Redis ``PING`` (``+PONG`` or a Redis error). Each read is bounded to 4 KiB
 and to the wait time, so the probe opens at most five connections and lasts
-about one wait.
+about one wait when anything answers.
+
+A forwarder with nothing behind it (docker-proxy, ``kubectl port-forward``,
+a TCP proxy whose backend refuses) accepts every connection and ends it
+without a byte. ``closes_without_reply`` says whether all five ended so
+within the wait -- the one that was sent nothing too, which a server that
+merely dislikes our questions leaves open. A forwarder that first retries
+its backend (HAProxy: three times, a second apart) is slower than this
+quick probe waits; the idle probe, which holds connections anyway, tells.
 """
 
 from __future__ import annotations
@@ -83,8 +91,31 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
     if guess is None and (named := _named_by_any_reply(replies)):
         guess, asked = named
         evidence["named_by"] = f"the reply to the {asked} question"
+    facts: dict[str, Any] = {"protocol_guess": guess or "unknown"}
+    ends = [banner, *replies.values()]
+    closes = False if guess else _all_closed_unanswered(ends)
+    if closes is not None:
+        facts["closes_without_reply"] = closes
+    if closes:
+        last = max(end.seconds for end in ends if isinstance(end, ReadOutcome))
+        evidence["closed_without_reply"] = (
+            f"all {len(ends)} connections, the one sent nothing too, within {last:.1f} s")
     return ProbeResult(name="protocol", status="ok", seconds=round(time.monotonic() - started, 4),
-                       facts={"protocol_guess": guess or "unknown"}, evidence=evidence)
+                       facts=facts, evidence=evidence)
+
+
+def _all_closed_unanswered(ends: list[Any]) -> bool | None:
+    """Whether every connection ended (FIN or RST) before the server sent a byte.
+
+    False once any answered; None when that is not known: a connection still
+    open and silent may yet be closed (a forwarder retrying its backend), and
+    one that could not be opened (a lost handshake) says nothing either way.
+    """
+    outcomes = [end for end in ends if isinstance(end, ReadOutcome)]
+    if any(end.data for end in outcomes):
+        return False
+    closed = [end for end in outcomes if end.end in ("eof", "reset")]
+    return True if len(closed) == len(ends) else None
 
 
 async def _banner(sock: socket.socket | None, wait: float) -> ReadOutcome:
@@ -96,7 +127,10 @@ async def _banner(sock: socket.socket | None, wait: float) -> ReadOutcome:
 
 async def _ask(family: int, address: str, port: int, question: bytes, wait: float) -> ReadOutcome:
     """Send one question on a fresh connection and read the bounded answer."""
-    sock = await open_socket(family, address, port, 2.0)
+    try:
+        sock = await open_socket(family, address, port, 2.0)
+    except ConnectionResetError:  # accepted, then reset before the connect returned
+        return ReadOutcome(b"", "reset", 0.0)
     with contextlib.closing(sock):
         if await send_all(sock, question, wait) != "sent":
             return ReadOutcome(b"", "reset", 0.0)

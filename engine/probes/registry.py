@@ -55,7 +55,7 @@ def build_registry() -> Registry:
     ))
     registry.add(ProbeSpec(
         name="idle", function=probe_idle,
-        sets=frozenset({"idle_close_seconds", "idle_close_kind"}),
+        sets=frozenset({"idle_close_seconds", "idle_close_kind", "closes_without_reply"}),
         budget_seconds=_idle_budget, max_connections=MAX_RUNGS + 3,
         description="how long an idle connection survives and how it ends",
         runs_after=AFTER_BURST,
@@ -67,7 +67,8 @@ def build_registry() -> Registry:
         runs_after=AFTER_PORT,
     ))
     registry.add(ProbeSpec(
-        name="protocol", function=probe_protocol, sets=frozenset({"protocol_guess"}),
+        name="protocol", function=probe_protocol,
+        sets=frozenset({"protocol_guess", "closes_without_reply"}),
         budget_seconds=lambda _options: 8.0, max_connections=5,
         description="what the port speaks: banner, TLS, HTTP, Postgres, Redis",
         runs_after=AFTER_PORT,

@@ -29,6 +29,7 @@ message is a visible diff. Regenerate after an intended change with
 | rule ids outside their cause, misnamed cause file | rule-naming, cause-file-name |
 | several mistakes in one file, all reported | mixed-errors |
 | a case expectation that checks nothing | empty-expectation |
+| a remedy's `first_when` naming a rule the cause does not have | remedy-first-when |
 """
 
 from __future__ import annotations

@@ -246,6 +246,47 @@ def test_haproxy_closing_idle_connections_is_a_keepalive_race(lab: Lab, tmp_path
     assert 2.5 <= idle["idle_close_seconds"] <= 4
 
 
+def test_haproxy_before_a_backend_that_refuses_is_port_not_listening(
+        lab: Lab, tmp_path: Path) -> None:
+    """HAProxy in TCP mode before a port where nothing listens: it accepts, retries, closes.
+
+    The client never sees the refusal: curl says 'Empty reply from server'
+    after HAProxy's three retries (3 s). The idle probe sees its GET closed
+    unanswered at the same 3 s as the idle connections. Before, that FIN at
+    3 s made it a keep-alive race, and the accepted connection ruled out
+    port-not-listening.
+    """
+    require_lab_tools("haproxy", "curl")
+    lab.serve("http-keepalive", 80, 60)  # the backend host is up; only its port is dead
+    start_haproxy(lab, tmp_path, listen=ROUTER_CLIENT_IP, port=FRONT,
+                  backend=f"{SERVER_IP}:{PORT}", idle_timeout_s=30)
+    error = curl_error(lab, f"http://{ROUTER_CLIENT_IP}:{FRONT}/")
+    assert "Empty reply from server" in error
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", "8", "--error", error)
+    assert measured(report, "idle")["closes_without_reply"] is True
+    assert first(report) == "port-not-listening", ranking(report)
+    assert "forwarder" in report["diagnoses"][0]["remedies"][0]
+
+
+def test_socat_forwarding_to_a_port_where_nothing_listens_is_port_not_listening(
+        lab: Lab) -> None:
+    """socat forwarding to a dead port, as docker-proxy or kubectl port-forward do: closed at once.
+
+    Each connection is accepted, socat's own connect is refused, and it ends
+    the client's connection without a byte; the protocol probe sees every one
+    of its connections end so. Before, the burst's resets read as a rate limit.
+    """
+    require_lab_tools("socat", "curl")
+    lab.serve("http-keepalive", 80, 60)  # the backend host is up; only its port is dead
+    lab.start(lab.router, "socat", f"TCP-LISTEN:{FRONT},bind={ROUTER_CLIENT_IP},fork,reuseaddr",
+              f"TCP:{SERVER_IP}:{PORT}", listens_on=FRONT)
+    error = curl_error(lab, f"http://{ROUTER_CLIENT_IP}:{FRONT}/")
+    report = lab.diagnose(ROUTER_CLIENT_IP, FRONT, "--idle-max", QUICK_IDLE, "--error", error)
+    assert measured(report, "protocol")["closes_without_reply"] is True
+    assert first(report) == "port-not-listening", ranking(report)
+    assert "forwarder" in report["diagnoses"][0]["remedies"][0]
+
+
 def test_nginx_upstream_timeout_in_its_log_is_a_proxy_upstream_timeout(
         lab: Lab, tmp_path: Path) -> None:
     """nginx with proxy_read_timeout 1s before a backend that never answers: its log says so."""

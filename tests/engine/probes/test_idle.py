@@ -47,6 +47,26 @@ def test_connection_surviving_the_budget_is_none_with_the_range_covered() -> Non
     assert wall < 3 + 2
 
 
+def test_a_server_closing_at_a_fixed_time_asked_or_not_closes_without_reply() -> None:
+    """Idle connections and a GET alike end at 2 s, the GET unanswered: a forwarder retrying.
+
+    HAProxy before a server that refuses accepts, retries, and closes 3 s
+    later whatever the client sent; the protocol probe's wait ends sooner.
+    """
+    with FaultServer(BEHAVIOURS["close-idle-fin"], seconds=2.0) as server:
+        result, _ = _idle(server.port, 6)
+    assert result.facts["closes_without_reply"] is True
+    assert abs(result.facts["idle_close_seconds"] - 2.0) < 0.3
+
+
+def test_an_idle_timer_that_answers_requests_is_not_a_forwarder() -> None:
+    """The same 2 s close of idle connections, but the GET is answered: no closes_without_reply."""
+    with FaultServer(BEHAVIOURS["http-keepalive"], seconds=2.0, seconds_before=2.0) as server:
+        result, _ = _idle(server.port, 6)
+    assert result.facts["idle_close_kind"] == "fin"
+    assert "closes_without_reply" not in result.facts
+
+
 def test_http_keepalive_after_a_request_is_measured_separately() -> None:
     """HTTP closing 1.5 s after a response, 4 s before any request: 1.5 s, found in 1.5 s."""
     with FaultServer(BEHAVIOURS["http-keepalive"], seconds=1.5, seconds_before=4.0) as server:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
-from engine.faults import BEHAVIOURS, FaultServer, unused_port
+from engine.faults import BEHAVIOURS, Behaviour, FaultServer, readable, unused_port
 from engine.faults_tls import tls_half_open, tls_http
 from engine.probes.base import ProbeOptions, ProbeResult, Target
 from engine.probes.protocol import probe_protocol
@@ -27,30 +28,70 @@ def _lasted_one_wait(result: ProbeResult) -> bool:
 
 @pytest.mark.parametrize(("behaviour", "expected"), [
     ("ssh", "ssh"), ("smtp", "smtp"), ("mysql", "mysql"), ("redis", "redis"),
-    ("postgres", "postgres"), ("http-keepalive", "http"), ("stall", "unknown"),
-    ("flood", "unknown"), ("reset-on-accept", "unknown"),
+    ("postgres", "postgres"), ("http-keepalive", "http"),
     ("http-app-stalled", "http"),  # the request waits; the 400 to the TLS hello names HTTP
 ])
 def test_protocol_is_recognised(behaviour: str, expected: str) -> None:
-    """Each service is named by its banner or by its answer to a small question."""
+    """Each service is named by its banner or by its answer to a small question, in one wait."""
     with FaultServer(BEHAVIOURS[behaviour]) as server:
         result = _protocol(server.port)
-    assert result.facts == {"protocol_guess": expected}
+    assert result.facts == {"protocol_guess": expected, "closes_without_reply": False}
     assert _lasted_one_wait(result)
 
 
 def test_tls_port_is_tls() -> None:
     """A TLS-only server answers the ClientHello with a TLS record: 'tls'."""
     with FaultServer(tls_http) as server:
-        assert _protocol(server.port).facts == {"protocol_guess": "tls"}
+        assert _protocol(server.port).facts == {"protocol_guess": "tls",
+                                                "closes_without_reply": False}
 
 
-def test_half_open_tls_is_unknown_within_the_wait() -> None:
-    """A server that never answers anything: 'unknown' after one bounded wait."""
-    with FaultServer(tls_half_open) as server:
+def test_bytes_no_question_explains_are_an_answer_still() -> None:
+    """A flood of bytes is 'unknown', but the port did not close on us unanswered."""
+    with FaultServer(BEHAVIOURS["flood"]) as server:
+        result = _protocol(server.port)
+    assert result.facts == {"protocol_guess": "unknown", "closes_without_reply": False}
+
+
+@pytest.mark.parametrize("behaviour", [BEHAVIOURS["stall"], tls_half_open])
+def test_silence_is_unknown_within_one_wait(behaviour: Behaviour) -> None:
+    """A server that says nothing and keeps the connections: 'unknown', in one wait.
+
+    Whether it would close them later is not known yet (a forwarder retrying
+    its backend does, after seconds), so closes_without_reply is not set.
+    """
+    with FaultServer(behaviour) as server:
         result = _protocol(server.port)
     assert result.facts == {"protocol_guess": "unknown"}
     assert _lasted_one_wait(result)
+
+
+def _close_at_once(conn: socket.socket, server: FaultServer) -> None:
+    """docker-proxy or kubectl port-forward with nothing behind: accept, then FIN."""
+    conn.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.mark.parametrize("behaviour", [_close_at_once, BEHAVIOURS["reset-on-accept"]])
+def test_a_forwarder_with_nothing_behind_closes_without_reply(behaviour: Behaviour) -> None:
+    """Every connection ended without a byte, the one sent nothing too: closes_without_reply."""
+    with FaultServer(behaviour) as server:
+        result = _protocol(server.port)
+    assert result.facts == {"protocol_guess": "unknown", "closes_without_reply": True}
+    assert "the one sent nothing too" in result.evidence["closed_without_reply"]
+    assert _lasted_one_wait(result)
+
+
+def _close_on_bytes_it_cannot_read(conn: socket.socket, server: FaultServer) -> None:
+    """A strict binary protocol: garbage ends the connection, a silent client is waited on."""
+    if readable(conn, server.seconds):
+        conn.shutdown(socket.SHUT_RDWR)
+
+
+def test_a_server_closing_only_on_our_questions_is_not_a_forwarder() -> None:
+    """Closing what it cannot parse is not closing every connection: the silent one lived."""
+    with FaultServer(_close_on_bytes_it_cannot_read, seconds=10) as server:
+        result = _protocol(server.port)
+    assert result.facts == {"protocol_guess": "unknown"}
 
 
 def test_banner_first_service_opens_few_connections() -> None:
