@@ -46,6 +46,22 @@ def test_why_not_tells_fired_failed_and_waiting_apart(knowledge: KnowledgeBase) 
     assert report.why_not.rank is not None
 
 
+def test_a_rule_written_unless_f_fails_on_f_and_does_not_wait_for_it(
+        knowledge: KnowledgeBase) -> None:
+    """probe-fin counts unless the port closes every connection unanswered; when it does, it failed.
+
+    Without that fact the rule waits only for the idle probe's facts (the
+    test above): an unknown 'unless' is no reason to wait.
+    """
+    report = _session(knowledge, idle_close_kind="fin", idle_close_seconds=3,
+                      closes_without_reply=True).report(why_not_cause="keepalive-race")
+    assert report.why_not is not None
+    status = {rule.rule: rule for rule in report.why_not.rules}
+    assert status["keepalive-race.probe-fin"].status == "failed"
+    assert status["keepalive-race.probe-fin"].failed_on == {"closes_without_reply": True}
+
+
+
 def test_why_not_follows_derived_facts_to_the_questions(knowledge: KnowledgeBase) -> None:
     """A rule waiting on a derived fact names the base facts that would settle it."""
     report = Session(knowledge).report(why_not_cause="keepalive-race")

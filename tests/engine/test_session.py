@@ -75,3 +75,22 @@ def test_answering_a_dont_know_question_clears_it(knowledge: KnowledgeBase) -> N
     report = session.report()
     assert report.dont_know == []
     assert report.questions_asked == 1
+
+
+def test_the_remedy_tied_to_the_evidence_comes_first(knowledge: KnowledgeBase) -> None:
+    """A forwarder that closes every connection: its fix leads port-not-listening's remedies.
+
+    The KB lists "start the service" first; first_when moves the fix that
+    fits this evidence ahead of it, and only while that evidence counts.
+    """
+    def remedies(**facts: object) -> list[str]:
+        session = Session(knowledge)
+        session.add_many(FactRecord(k, v, Source.PROBE) for k, v in facts.items())
+        report = session.report()
+        return next(d.remedies for d in report.diagnoses if d.cause == "port-not-listening")
+
+    forwarder = remedies(port_state="open", closes_without_reply=True)
+    assert "forwarder" in forwarder[0]
+    closed = remedies(port_state="closed")
+    assert "forwarder" not in closed[0]
+    assert sorted(forwarder) == sorted(closed)
