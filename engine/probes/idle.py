@@ -163,7 +163,9 @@ async def _watch(rungs: list[Rung], budget: float, wait: float,
     """
     readers = [asyncio.ensure_future(rung.read_until_closed()) for rung in rungs]
     begin = min(rung.opened for rung in rungs)
-    deadline = begin + budget + wait + 1.0
+    # the longest rung's silence needs two unanswered keepalives and one more
+    # (see decide): its first goes out at ``budget``, the others a second apart
+    deadline = begin + budget + 3 * wait + 2 * KEEPALIVE_INTERVAL + 0.5
     last_report = 0.0
     try:
         while True:

@@ -57,6 +57,7 @@ class Rung:
     seen_at: float = 0.0
     spontaneous: bool = False
     verified: bool = False
+    revived: bool = False  # declared silent, then a later keepalive was answered
 
     async def read_until_closed(self) -> None:
         """Wait for FIN, RST or a keepalive timeout; data beyond 64 KiB makes the rung busy."""
@@ -96,6 +97,9 @@ class Rung:
         path is not a dead flow); the second goes out KEEPALIVE_INTERVAL
         later.
         """
+        if self.state == "dead" and self.kind == "silent" and self.sock is not None:
+            self._revive_if_answered(now, read)
+            return
         if self.state != "open" or self.sock is None:
             return
         probe_at = self.opened + self.seconds
@@ -112,6 +116,20 @@ class Rung:
             self.closed_at = self.seconds
         elif now > probe_at + 4 * wait + KEEPALIVE_INTERVAL:
             self.state, self.verified = "alive", True  # no unanswered probe: nothing died
+
+    def _revive_if_answered(self, now: float,
+                            read: Callable[[socket.socket], TcpInfo | None]) -> None:
+        """A keepalive answered after two were lost: the flow lives, the path lost packets.
+
+        The kernel goes on probing a silent connection (TCP_KEEPCNT); an
+        acknowledgement newer than the verdict resets its count to zero.
+        """
+        assert self.sock is not None
+        info = read(self.sock) if self.keepalive else None
+        acked_since = info is not None and info.last_ack_recv_ms / 1000 < now - self.seen_at
+        if info is not None and info.probes == 0 and acked_since:
+            self.state, self.verified, self.revived = "alive", True, True
+            self.kind, self.closed_at = None, None
 
 
 @dataclass
@@ -151,11 +169,18 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
             and any(o.seconds > r.seconds and o.state == "alive" for o in rungs)}
     note = (f"keepalives lost on the {', '.join(f'{s:g} s' for s in sorted(lost))} rung while "
             "a longer one lived: packet loss, not an idle timer") if lost else None
+    if revived := sorted(r.seconds for r in rungs if r.revived):
+        note = (f"{note}; " if note else "") + (
+            f"the {', '.join(f'{s:g} s' for s in revived)} rung answered a keepalive after two "
+            "were lost: packet loss, not an idle timer")
     dead = [r for r in rungs if r.state == "dead" and r.seconds not in lost]
     if dead:
         shortest = min(dead, key=lambda r: r.seconds)
         longer = [r for r in rungs if r.seconds > shortest.seconds]
-        confirmed = (shortest.kind != "silent" or not longer
+        # with no longer rung to die too, the longest one's silence stands once one
+        # more keepalive went unanswered as well (a lossy path loses two in a row)
+        confirmed = (shortest.kind != "silent"
+                     or (not longer and now - shortest.seen_at >= KEEPALIVE_INTERVAL + wait)
                      or any(r.state == "dead" for r in longer))
         below = [r for r in rungs if r.seconds < shortest.seconds]
         settled = all(r.state in ("alive", "busy") or r.seconds in lost for r in below)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from engine.probes.idle_ladder import Rung, decide
+import dataclasses
+import socket
+
+from engine.probes.idle_ladder import KEEPALIVE_INTERVAL, Rung, decide
+from engine.probes.tcpinfo import TcpInfo
 
 WAIT = 0.5
 NOW = 100.0  # long after every rung's keepalive: only the rungs' states matter
@@ -39,7 +43,37 @@ def test_a_silent_rung_waits_for_a_longer_one_to_die_too() -> None:
 
 
 def test_the_longest_rung_silent_alone_is_an_expiry_at_the_top() -> None:
-    """Nothing longer can confirm the top rung: its silence counts."""
-    verdict = decide(_ladder(alive=[1, 2, 3], silent=[4]), NOW, WAIT)
+    """Nothing longer can confirm the top rung: its silence counts once one more keepalive
+    went unanswered too (a lossy path loses two in a row now and then, rarely three)."""
+    ladder = _ladder(alive=[1, 2, 3], silent=[4])
+    seen = ladder[-1].seen_at
+    assert decide(ladder, seen + KEEPALIVE_INTERVAL, WAIT) is None
+    verdict = decide(ladder, seen + KEEPALIVE_INTERVAL + WAIT, WAIT)
     assert verdict is not None
     assert (verdict.kind, verdict.bracket) == ("silent", [3, 4])
+
+
+def test_a_silent_rung_that_answers_a_later_keepalive_lives() -> None:
+    """Two keepalives lost, the third acknowledged: the flow lives, the path lost packets.
+
+    Seen in the lab on a path losing every tenth packet: the 6 s rung of a
+    6 s ladder went silent, and with nothing longer to contradict it the idle
+    test reported an expiry at 5.5 s on a server that never closes.
+    """
+    ladder = _ladder(alive=[1, 2, 3], silent=[4])
+    top = ladder[-1]
+    top.sock, top.keepalive, top.seen_at = socket.socket(), True, 10.0
+    with top.sock:
+        acked_just_now = _info(probes=0, last_ack_recv_ms=100)
+        top.check_keepalive(11.5, WAIT, lambda _sock: acked_just_now)
+    assert (top.state, top.revived) == ("alive", True)
+    verdict = decide(ladder, 11.5, WAIT)
+    assert verdict is not None
+    assert (verdict.kind, verdict.seconds) == ("none", None)
+    assert verdict.note is not None and "4 s rung answered a keepalive" in verdict.note
+
+
+def _info(probes: int, last_ack_recv_ms: int) -> TcpInfo:
+    """TCP_INFO with every field 0 but the two the keepalive check reads."""
+    zeros = dict.fromkeys((field.name for field in dataclasses.fields(TcpInfo)), 0)
+    return TcpInfo(**{**zeros, "probes": probes, "last_ack_recv_ms": last_ack_recv_ms})
