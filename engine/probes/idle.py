@@ -73,9 +73,8 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
         round_trips += [rung.connect_seconds for rung in live]
         wait = max(0.5, 4 * min(map(handshake_round_trip, round_trips)) + 0.3)
         verdict = await _watch(live, budget, wait, http_task)
-        if verdict.kind in CLOSES and not http_state.watching:
-            # the request may be ending at the same moment: a forwarder closes it too
-            await asyncio.wait({http_task}, timeout=wait)
+        if verdict.kind in CLOSES:
+            await _request_settled(http_state, http_task, wait)
         if not http_state.watching:  # still asking: the port has not shown it speaks HTTP
             http_task.cancel()
         http = (await asyncio.gather(http_task, return_exceptions=True))[0]
@@ -131,6 +130,14 @@ async def _open(rung: Rung, family: int, address: str, port: int) -> None:
         rung.connect_seconds = rung.opened - started
         rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds),
                                           interval=KEEPALIVE_INTERVAL, count=5)
+
+
+async def _request_settled(state: HttpIdle, task: asyncio.Future[Any], wait: float) -> None:
+    """Give the GET up to ``wait`` s to be answered or closed (a forwarder closes it too)."""
+    deadline = time.monotonic() + wait
+    while (not task.done() and not state.watching and state.closed_unanswered_after is None
+           and time.monotonic() < deadline):
+        await asyncio.sleep(TICK / 10)
 
 
 def _closed_whatever_was_sent(verdict: Verdict, request_closed: float | None,
