@@ -292,6 +292,16 @@ def banner(text: bytes) -> Behaviour:
     return behaviour
 
 
+def sshd_full(conn: socket.socket, server: FaultServer) -> None:
+    """sshd past MaxStartups: one line instead of its banner, then the connection ends.
+
+    OpenSSH writes it without reading what the client sent, so a client that
+    had sent its own banner gets a reset (``kex_exchange_identification:
+    read: Connection reset by peer``).
+    """
+    conn.sendall(b"Exceeded MaxStartups\r\n")
+
+
 def redis_like(conn: socket.socket, server: FaultServer) -> None:
     """Answer ``PING`` with ``+PONG`` and anything else with a Redis error."""
     while (line := _read_line(conn, server)) is not None:
@@ -347,6 +357,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "http-keepalive": http_keepalive,
     "http-app-stalled": http_app_stalled,
     "ssh": banner(b"SSH-2.0-OpenSSH_9.6 conndoctor-fault\r\n"),
+    "sshd-full": sshd_full,
     "smtp": banner(b"220 mail.example ESMTP conndoctor-fault\r\n"),
     "mysql": banner(MYSQL_GREETING),
     "redis": redis_like,

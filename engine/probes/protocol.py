@@ -157,7 +157,7 @@ def _named_by_any_reply(replies: dict[str, Any]) -> tuple[str, str] | None:
 
 def _from_banner(data: bytes) -> str | None:
     """A protocol that speaks first, recognised by its greeting."""
-    if data.startswith(b"SSH-"):
+    if data.startswith((b"SSH-", b"Exceeded MaxStartups")):  # sshd, or sshd past its cap
         return "ssh"
     if data.startswith(b"220") and any(w in data.upper() for w in (b"SMTP", b"MAIL", b"POSTFIX")):
         return "smtp"
@@ -178,7 +178,14 @@ def _is_http(data: bytes) -> bool:
 
 
 def _is_postgres(data: bytes) -> bool:
-    return data in (b"S", b"N") or (data[:1] == b"E" and len(data) > 5)
+    """'S' or 'N' to the SSLRequest, or an ErrorResponse: 'E' and a plausible int32 length.
+
+    The length keeps other words starting with 'E' out (sshd's "Exceeded
+    MaxStartups" read as Postgres before).
+    """
+    if data in (b"S", b"N"):
+        return True
+    return data[:1] == b"E" and len(data) > 5 and 4 < int.from_bytes(data[1:5], "big") < 65536
 
 
 def _is_redis(data: bytes) -> bool:

@@ -1,4 +1,4 @@
-"""Real HAProxy and nginx (Debian packages) as the middleboxes of a lab.
+"""Real HAProxy, nginx and sshd (Debian packages) as the middleboxes and servers of a lab.
 
 Each function writes a minimal configuration into a directory of the test's
 own and starts the daemon in the foreground in a namespace, through
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.lab.netlab import Lab
+from tests.lab.netlab import SERVER_IP, Lab, sh
 
 
 def start_haproxy(lab: Lab, workdir: Path, *, listen: str, port: int, backend: str,
@@ -83,3 +83,28 @@ http {{
     lab.start(lab.router, "nginx", "-p", str(workdir), "-c", str(config), "-g", "daemon off;",
               listens_on=port)
     return error_log
+
+
+def start_sshd(lab: Lab, workdir: Path, *, port: int, max_startups: str) -> None:
+    """OpenSSH's sshd on the server's address, with its own host key and ``MaxStartups``.
+
+    ``MaxStartups start:rate:full`` caps the connections that have not yet
+    authenticated: past ``start`` sshd drops new ones at random, past
+    ``full`` all of them, before its banner. ``/run/sshd`` is the privilege
+    separation directory the Debian package makes at boot; it is made if
+    missing, and left as the package would leave it.
+    """
+    key = workdir / "host_key"
+    sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key))
+    config = workdir / "sshd_config"
+    config.write_text(f"""\
+Port {port}
+ListenAddress {SERVER_IP}
+HostKey {key}
+PidFile {workdir}/sshd.pid
+UsePAM no
+MaxStartups {max_startups}
+LoginGraceTime 60
+""")
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    lab.start(lab.server, "/usr/sbin/sshd", "-D", "-e", "-f", str(config), listens_on=port)

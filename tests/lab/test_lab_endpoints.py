@@ -3,7 +3,8 @@
 ``test_lab_diagnosis.py`` breaks the path; this module breaks the ends: a
 server's timer that closes on a stalled upload, a client that gives up on a
 slow page, a client out of ephemeral ports, nginx out of file descriptors, an
-application server killed mid-request (SIGKILL, as the OOM killer sends). The
+application server killed mid-request (SIGKILL, as the OOM killer sends), sshd
+past its MaxStartups. The
 client is a real program (curl, Python's ``http.client``, a socket), and the
 user's diagnosis is what it would be: ``conndoctor diagnose --no-input
 --target`` from the client namespace with the error the program printed or
@@ -12,6 +13,7 @@ the server's log, and only the facts that user plainly knows.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -29,7 +31,7 @@ from tests.lab.diagnosing import (
     measured,
     ranking,
 )
-from tests.lab.middleboxes import start_nginx
+from tests.lab.middleboxes import start_nginx, start_sshd
 from tests.lab.netlab import ROUTER_CLIENT_IP, SERVER_IP, Lab
 
 pytestmark = pytest.mark.lab
@@ -205,3 +207,42 @@ def test_server_killed_mid_request_is_peer_process_crashed(lab: Lab) -> None:
     assert first(report) == "peer-process-crashed", ranking(report)
     assert confidence(report) >= 0.8, ranking(report)
     assert measured(report, "port")["intermittent_connect"] is False
+
+
+
+# holds one SSH connection that never authenticates: ``python -c HOLD HOST PORT``
+HOLD_UNAUTHENTICATED = """\
+import socket, sys, time
+sock = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+sock.recv(256)
+time.sleep(60)
+"""
+SSH_PORT = 2222
+
+
+def test_sshd_past_max_startups_is_rate_limited(lab: Lab, tmp_path: Path) -> None:
+    """sshd with ``MaxStartups 1:100:1`` while one connection waits unauthenticated.
+
+    ssh prints 'kex_exchange_identification: read: Connection reset by peer':
+    sshd wrote "Exceeded MaxStartups" instead of its banner and closed without
+    reading the client's. From the error and "now and then" alone it is
+    rate-limited (before: peer-process-crashed); with the probes too, and the
+    protocol probe names the port ssh (it read "Exceeded MaxStartups" as a
+    Postgres error before).
+    """
+    require_lab_tools("sshd", "ssh", "ssh-keygen")
+    start_sshd(lab, tmp_path, port=SSH_PORT, max_startups="1:100:1")
+    lab.start(lab.client, sys.executable, "-c", HOLD_UNAUTHENTICATED, SERVER_IP, str(SSH_PORT))
+    time.sleep(1)  # the held connection is in before ours
+    said = lab.client_says("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                           "-o", "UserKnownHostsFile=/dev/null", "-p", str(SSH_PORT),
+                           f"root@{SERVER_IP}", "true")
+    error = said.splitlines()[0]
+    assert error.startswith("kex_exchange_identification:"), said
+    facts = ("--fact", "frequency=intermittent")
+    alone = json.loads(lab.run_cli("diagnose", "--no-input", "--format", "json",
+                                   "--error", error, *facts).stdout)
+    assert first(alone) == "rate-limited", ranking(alone)
+    probed = lab.diagnose(SERVER_IP, SSH_PORT, "--idle-max", QUICK_IDLE, "--error", error, *facts)
+    assert measured(probed, "protocol")["protocol_guess"] == "ssh"
+    assert first(probed) == "rate-limited", ranking(probed)

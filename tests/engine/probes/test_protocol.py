@@ -27,7 +27,7 @@ def _lasted_one_wait(result: ProbeResult) -> bool:
 
 
 @pytest.mark.parametrize(("behaviour", "expected"), [
-    ("ssh", "ssh"), ("smtp", "smtp"), ("mysql", "mysql"), ("redis", "redis"),
+    ("ssh", "ssh"), ("sshd-full", "ssh"), ("smtp", "smtp"), ("mysql", "mysql"), ("redis", "redis"),
     ("postgres", "postgres"), ("http-keepalive", "http"),
     ("http-app-stalled", "http"),  # the request waits; the 400 to the TLS hello names HTTP
 ])
