@@ -6,6 +6,13 @@ start together; each is judged refused (RST), reset (accepted, then reset or
 closed before any byte), timeout (no SYN-ACK: a full accept queue drops SYNs)
 or ok. Each connection is held a short while, long enough to see a reset
 right after accept, and always closed.
+
+A server at an application-level cap says so and closes: sshd past
+MaxStartups ("Exceeded MaxStartups"), SMTP and FTP servers ("421 Too many
+connections"), Redis past maxclients. Such a connection counts as reset --
+unless a lone connection, opened once the burst is over, is closed after a
+message too: then that is how the service always talks (Redis in protected
+mode says ``-DENIED`` and closes), not a cap.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ HOLD_MIN = 0.25
 FD_MARGIN = 200  # sockets left for the probes running beside the burst
 LOCAL_LIMITS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.EADDRNOTAVAIL}
 START_DELAY = 0.2  # let the port probe time its connects before the burst loads the target
+SAID_AND_CLOSED = "said_and_closed"  # a message, then the close: a cap's refusal, or the protocol
 
 
 async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
@@ -56,6 +64,11 @@ async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
     hold = max(HOLD_MIN, 4 * rtt)
     outcomes = await asyncio.gather(*(_one(family, address, target.port, hold)
                                       for _ in range(size)))
+    turned_away = sum(kind == SAID_AND_CLOSED for kind, _ in outcomes)
+    always_closes = turned_away > 0 and await _closes_a_lone_connection(
+        family, address, target.port, hold)
+    outcomes = [("ok" if always_closes else "reset", seconds) if kind == SAID_AND_CLOSED
+                else (kind, seconds) for kind, seconds in outcomes]
     kinds = Counter(kind for kind, _ in outcomes)
     local = kinds.pop("local", 0)  # our own limits, not the target's doing
     size -= local
@@ -70,6 +83,11 @@ async def probe_burst(target: Target, options: ProbeOptions) -> ProbeResult:
                                 "connect_timeout_s": CONNECT_TIMEOUT}
     if local:
         evidence["not_counted"] = f"{local} sockets this host could not open (file limit)"
+    if turned_away:
+        evidence["said_and_closed"] = (
+            f"{turned_away} connections got a message and were closed; a lone one "
+            + ("is closed so too: the service's way, not counted" if always_closes
+               else "is not: turned away by a cap, counted as reset"))
     if times:
         evidence["connect_ms_p50"] = round(times[len(times) // 2] * 1000, 3)
         evidence["connect_ms_max"] = round(times[-1] * 1000, 3)
@@ -110,9 +128,22 @@ async def _one(family: int, address: str, port: int, hold: float) -> tuple[str, 
         return "refused", time.monotonic() - started
     seconds = time.monotonic() - started
     with contextlib.closing(sock):
-        reply = await read_bounded(sock, 1024, hold, b"")
-        if reply.end == "reset" or (reply.end == "eof" and not reply.data):
+        reply = await read_bounded(sock, 1024, hold)
+        if not reply.data and reply.end in ("reset", "eof"):
             return "reset", seconds
+        if reply.end in ("reset", "eof"):
+            return SAID_AND_CLOSED, seconds
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
     return "ok", seconds
+
+
+async def _closes_a_lone_connection(family: int, address: str, port: int, hold: float) -> bool:
+    """Whether the server, now unloaded, also ends a single connection after a message."""
+    try:
+        sock = await open_socket(family, address, port, CONNECT_TIMEOUT)
+    except (OSError, TimeoutError):
+        return False
+    with contextlib.closing(sock):
+        reply = await read_bounded(sock, 1024, hold)
+    return reply.end in ("reset", "eof")

@@ -76,7 +76,7 @@ def build_registry() -> Registry:
     registry.add(ProbeSpec(
         name="burst", function=probe_burst,
         sets=frozenset({"burst_failure_rate", "burst_failure_kind"}),
-        budget_seconds=lambda _options: 8.0, max_connections=BURST_HARD_CAP + 1,
+        budget_seconds=lambda _options: 8.0, max_connections=BURST_HARD_CAP + 2,
         description="a bounded burst of concurrent connects",
         # its crowd of 50 fills a small accept queue: a connect that reachability,
         # tls or protocol made meanwhile would time out, and they would report

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import require_lab_tools
 from tests.lab.diagnosing import FRONT
-from tests.lab.middleboxes import start_nginx
+from tests.lab.middleboxes import start_nginx, start_sshd
 from tests.lab.netlab import ROUTER_CLIENT_IP, ROUTER_SERVER_IP, SERVER_IP, Lab, probe_result
 
 pytestmark = pytest.mark.lab
@@ -171,3 +171,16 @@ def test_nginx_out_of_slots_under_the_burst_does_not_fool_the_idle_test(
     assert probe_result(run, "burst")["facts"]["burst_failure_rate"] > 0.3  # nginx was full
     idle = probe_result(run, "idle")
     assert idle["facts"] == {"idle_close_kind": "none"}, idle["evidence"]
+
+
+def test_sshd_turning_a_burst_away_past_max_startups_is_counted(lab: Lab, tmp_path: Path) -> None:
+    """sshd with its default ``MaxStartups 10:30:100``: past 10 unauthenticated connections it
+    says "Exceeded MaxStartups" and closes, at random and then always. The burst counts
+    those as failures; a lone connection afterwards gets the banner. Before, any bytes
+    back counted as a connection served, and the burst read 0 failures."""
+    require_lab_tools("sshd", "ssh-keygen")
+    start_sshd(lab, tmp_path, port=PORT, max_startups="10:30:100")
+    burst = probe_result(lab.probe(PORT, "--only", "burst"), "burst")
+    assert burst["facts"]["burst_failure_kind"] == "reset", burst
+    assert burst["facts"]["burst_failure_rate"] >= 0.1, burst
+    assert "turned away by a cap" in burst["evidence"]["said_and_closed"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import resource
+import socket
+import threading
 
-from engine.faults import BEHAVIOURS, FaultServer, unused_port
+from engine.faults import BEHAVIOURS, Behaviour, FaultServer, readable, unused_port
 from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeResult, Target
 from engine.probes.burst import probe_burst
 
@@ -68,3 +70,48 @@ def test_low_file_limit_shrinks_the_burst_instead_of_blaming_the_target() -> Non
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert result.evidence["size"] < 300
     assert result.facts == {"burst_failure_rate": 0.0, "burst_failure_kind": "none"}
+
+
+def _capped(limit: int) -> Behaviour:
+    """An SMTP-like server that greets up to ``limit`` clients and turns the rest away.
+
+    Past the cap it says "421 Too many connections" and closes, as Postfix,
+    vsftpd, sshd past MaxStartups and Redis past maxclients do in their words.
+    """
+    lock = threading.Lock()
+    active = [0]
+
+    def behaviour(conn: socket.socket, server: FaultServer) -> None:
+        with lock:
+            full = active[0] >= limit
+            active[0] += 0 if full else 1
+        if full:
+            conn.sendall(b"421 Too many connections\r\n")
+            return
+        try:
+            conn.sendall(b"220 mail.example ESMTP\r\n")
+            readable(conn, 5.0)  # the client's first command, or its close, frees the slot
+        finally:
+            with lock:
+                active[0] -= 1
+    return behaviour
+
+
+def test_a_cap_that_says_so_and_closes_counts_as_reset() -> None:
+    """Past a cap of 5, the burst's connections get '421' and a close: they failed."""
+    with FaultServer(_capped(5)) as server:
+        result = _burst(server.port)
+    assert result.facts["burst_failure_kind"] == "reset"
+    assert result.facts["burst_failure_rate"] >= 0.8
+    assert "turned away by a cap" in result.evidence["said_and_closed"]
+
+
+def test_a_service_that_always_says_and_closes_is_not_a_cap() -> None:
+    """Redis in protected mode answers every client '-DENIED' and closes: no failure."""
+    def denied(conn: socket.socket, server: FaultServer) -> None:
+        conn.sendall(b"-DENIED Redis is running in protected mode\r\n")
+
+    with FaultServer(denied) as server:
+        result = _burst(server.port)
+    assert result.facts == {"burst_failure_rate": 0.0, "burst_failure_kind": "none"}
+    assert "the service's way" in result.evidence["said_and_closed"]
