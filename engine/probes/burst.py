@@ -139,11 +139,6 @@ async def _one(family: int, address: str, port: int, hold: float) -> tuple[str, 
 
 
 async def _closes_a_lone_connection(family: int, address: str, port: int, hold: float) -> bool:
-    """Whether the server, now unloaded, also ends a single connection after a message."""
-    try:
-        sock = await open_socket(family, address, port, CONNECT_TIMEOUT)
-    except (OSError, TimeoutError):
-        return False
-    with contextlib.closing(sock):
-        reply = await read_bounded(sock, 1024, hold)
-    return reply.end in ("reset", "eof")
+    """Whether the server, now unloaded, also ends a single connection (after a message or not)."""
+    kind, _ = await _one(family, address, port, hold)
+    return kind in ("reset", SAID_AND_CLOSED)
