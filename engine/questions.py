@@ -38,6 +38,7 @@ STOP_CONFIDENCE = 0.8
 STOP_MARGIN = 0.3
 MIN_GAIN_BITS = 0.02
 SETTLED_CONFIDENCE = 0.6
+FLIP_TOLERANCE = 0.1
 RULED_OUT_FLOOR = 0.01
 
 Scorer = Callable[[Reasoner], tuple[Posterior, list[Contribution]]]
@@ -57,6 +58,7 @@ class Candidate:
     why: str | None = None
     expected_change: float = 0.0
     can_change_top: bool = False
+    flip_chance: float = 0.0
 
     @property
     def value_for_cost(self) -> float:
@@ -72,20 +74,26 @@ class Gain:
     expected_change: float
     separates: tuple[str, ...]
     can_change_top: bool = False
+    flip_chance: float = 0.0
 
 
-def is_done(current: Posterior, best_gain: float, top_can_change: bool = True) -> bool:
+def is_done(current: Posterior, best_gain: float, top_can_change: bool = True,
+            flip_chance: float = 0.0) -> bool:
     """True when the ranking is confident enough or nothing left would change it.
 
     Three ways to stop: the top cause has ``STOP_CONFIDENCE`` with a margin of
-    ``STOP_MARGIN``; no question is worth ``MIN_GAIN_BITS``; or the top cause
-    already has ``SETTLED_CONFIDENCE`` and no single answer to any remaining
-    question would put another cause first.
+    ``STOP_MARGIN``, and no remaining question has a ``FLIP_TOLERANCE`` chance
+    of an answer that puts another cause first (``flip_chance``: the ranking's
+    own confidence is not worth stopping on while one cheap answer would
+    likely overturn it); no question is worth ``MIN_GAIN_BITS``; or the top
+    cause already has ``SETTLED_CONFIDENCE`` and no single answer to any
+    remaining question would put another cause first.
     """
     ranked = current.ranked()
     top = ranked[0][1] if ranked else 0.0
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    confident = top >= STOP_CONFIDENCE and top - second >= STOP_MARGIN
+    confident = top >= STOP_CONFIDENCE and top - second >= STOP_MARGIN \
+        and flip_chance < FLIP_TOLERANCE
     settled = top >= SETTLED_CONFIDENCE and top > current.other and not top_can_change
     return confident or settled or best_gain < MIN_GAIN_BITS
 
@@ -167,6 +175,7 @@ def expected_gain(
     moves: list[float] = []
     leader = current.top()
     can_change_top = False
+    flipped: list[bool] = []
     for value in values:
         reasoner.assert_facts({fact: value})
         weight: dict[str, float] = {}
@@ -179,7 +188,8 @@ def expected_gain(
                 weight[cause] = weight.get(cause, 1.0) * factor
         after = score(reasoner)[0]
         reasoner.retract_facts([fact])
-        can_change_top = can_change_top or after.top() != leader
+        flipped.append(after.top() != leader)
+        can_change_top = can_change_top or flipped[-1]
         weights.append(weight)
         moved = abs(after.other - current.other) + sum(
             abs(after.probability[c] - p) for c, p in current.probability.items())
@@ -207,7 +217,9 @@ def expected_gain(
             mutual += p_other * math.log2(p_other / (current.other * p_v))
     ranked = sorted(spread.items(), key=lambda item: (-item[1], item[0]))
     separates = tuple(cause for cause, delta in ranked[:3] if delta > 0.01)
-    return Gain(max(0.0, mutual), min(1.0, expected_change), separates, can_change_top)
+    flip_chance = sum(p_v for p_v, flip in zip(p_value, flipped, strict=True) if flip)
+    return Gain(max(0.0, mutual), min(1.0, expected_change), separates, can_change_top,
+                min(1.0, flip_chance))
 
 
 def _factor(evidence: EvidenceRule | None, status: bool | None) -> float:

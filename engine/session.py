@@ -151,6 +151,7 @@ class Session:
                     else f"the {probe} probe measures it directly",
                     expected_change=round(min(1.0, gain.expected_change), 4),
                     can_change_top=gain.can_change_top,
+                    flip_chance=gain.flip_chance,
                 ))
         found.sort(key=lambda c: (-c.value_for_cost, c.fact, c.kind))
         return found
@@ -173,6 +174,7 @@ class Session:
         candidates = self.candidates(current)
         best_gain = max((c.gain_bits for c in candidates), default=0.0)
         top_can_change = any(c.can_change_top for c in candidates)
+        flip_chance = max((c.flip_chance for c in candidates), default=0.0)
         firings_by_cause: dict[str, list[Evidence]] = {}
         against: dict[str, list[Evidence]] = {}
         ruled_out: list[RuledOut] = []
@@ -221,7 +223,7 @@ class Session:
                              probe=c.probe, why=c.why, expected_change=c.expected_change)
                 for c in candidates[:MAX_NEXT_QUESTIONS]
             ],
-            done=is_done(current, best_gain, top_can_change),
+            done=is_done(current, best_gain, top_can_change, flip_chance),
             why_not=why_not(self, why_not_cause, current) if why_not_cause else None,
             kb_version=self.knowledge.content_version,
             error_lines=list(self.error_lines),

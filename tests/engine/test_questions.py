@@ -73,6 +73,27 @@ def test_stop_rule() -> None:
     settled = Posterior({"a": 0.65, "b": 0.2}, 0.15, frozenset())
     assert is_done(settled, best_gain=0.5, top_can_change=False)
     assert not is_done(settled, best_gain=0.5, top_can_change=True)
+    assert not is_done(confident, best_gain=1.0, flip_chance=0.3)
+
+
+def test_a_confident_leader_that_one_likely_answer_overturns_is_not_done(
+    knowledge: KnowledgeBase,
+) -> None:
+    """A large upload reset, every time, reads as an abortive close at over 80 %; but how
+    long into the upload it failed is still open, and 'a minute' would make it the server's
+    own timeout (server-request-timeout.upload-reset-after-a-minute), so the engine asks."""
+    session = Session(knowledge)
+    session.can_probe = False
+    session.add_many(FactRecord(fact, value, Source.ANSWER) for fact, value in {
+        "error_kind": "reset", "phase": "sending_request", "frequency": "always",
+        "large_payload": True}.items())
+    report = session.report()
+    assert report.diagnoses[0].cause == "abortive-close-unread-data"
+    assert report.diagnoses[0].confidence >= STOP_CONFIDENCE
+    assert not report.done
+    assert report.next_questions[0].fact == "elapsed_seconds"
+    session.add(FactRecord("elapsed_seconds", 60, Source.ANSWER))
+    assert session.report().diagnoses[0].cause == "server-request-timeout"
 
 
 def test_a_dialogue_ends_done_with_the_expected_cause(knowledge: KnowledgeBase) -> None:
