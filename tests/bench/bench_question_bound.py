@@ -1,6 +1,6 @@
 """How few questions a dialogue could need on the KB's cases: the best decision tree.
 
-Run ``python tests/bench/bench_question_bound.py [--depth D] [--seconds S]``.
+Run ``python tests/bench/bench_question_bound.py [--depth D]`` (default 6: about 40 s).
 
 ``bench_questions.py`` compares the engine's dialogue with fixed orders and
 with a floor chosen with hindsight (each case's own answers known in advance).
@@ -17,9 +17,9 @@ Two numbers come out, both exact for trees up to ``--depth`` questions deep
 
 - **for good**: ``bench_questions``'s own measure, the questions after which
   the expected cause ranks first until the dialogue ends, with every case
-  brought to its cause (a case left wrong would count as
-  ``len(questions) + 1``). A tree this good exists; deeper trees could only
-  do better.
+  brought to its cause (a case left wrong costs ``NEVER``, more than any
+  saving elsewhere). A tree this good exists; deeper trees could only do
+  better.
 - **first**: the questions until the expected cause first ranks first, even if
   a later answer takes that away. No tree, of any depth, does better (a case
   unreached at the depth bound counts one more question).
@@ -116,7 +116,6 @@ class Search:
         self.problem = problem
         self.depth = depth
         self.for_good = for_good
-        self.never = NEVER
         self.exact: dict[tuple[State, frozenset[str], frozenset[int], int], float] = {}
         self.nodes = 0
 
@@ -140,12 +139,12 @@ class Search:
         more = depth if any(cost == 0 for _, cost in steps) else depth + 1
         if self.for_good:  # every case goes on down the tree, and may lose its place
             base = 0.0
-            stop = streak * len(reached) + self.never * rest
+            stop = streak * len(reached) + NEVER * rest
             floor = streak * len(reached) + more * rest
         else:  # a reached case is done
             base = float(depth * len(reached))
             cases = frozenset(c for c in cases if self.problem.expected[c] != top)
-            stop = base + (more if depth >= self.depth else self.never) * rest
+            stop = base + (more if depth >= self.depth else NEVER) * rest
             floor = base + more * rest
         best = stop
         if rest and steps and depth < self.depth and floor < min(best, budget):
