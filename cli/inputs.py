@@ -60,6 +60,7 @@ def peer_log_records(session: Session, text: str, detail: str) -> list[FactRecor
     session.error_lines.append({
         "source": "peer_log", "line": None, "text": text[:500], "timestamp": None,
         "pattern": reading.best_pattern, "patterns": reading.pattern_ids,
+        "fact_patterns": reading.fact_patterns,
         "facts": {fact: value for fact, (value, _) in kept.items()},
         "not_used": {fact: value for fact, (value, _) in peer_view.items()},
     })
@@ -119,6 +120,7 @@ def error_records(
     session.error_lines.append({
         "source": source.value, "line": None, "text": text[:500],
         "timestamp": None, "pattern": reading.best_pattern, "patterns": reading.pattern_ids,
+        "fact_patterns": reading.fact_patterns,
         "facts": {fact: value for fact, (value, _) in reading.facts.items()},
     })
     return records

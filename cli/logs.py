@@ -108,7 +108,7 @@ def error_line_entries(scan: LogScan, *, peer: bool = False) -> list[dict[str, A
             "source": "peer_log" if peer else "log", "line": line.number,
             "text": line.text[:LINE_CHARS], "timestamp": line.timestamp_text,
             "pattern": line.reading.best_pattern, "patterns": line.reading.pattern_ids,
-            "facts": facts,
+            "fact_patterns": line.reading.fact_patterns, "facts": facts,
         }
         if peer:
             entry["facts"], entry["not_used"] = split_peer_view(facts)

@@ -50,12 +50,19 @@ def _where(entry: dict[str, Any]) -> str:
     return "error text"
 
 
+def _via(entry: dict[str, Any], fact: str) -> str:
+    """" via PATTERN" for a fact another pattern than the row's own gave, else nothing."""
+    pattern = (entry.get("fact_patterns") or {}).get(fact)
+    return f" via {pattern}" if pattern and pattern != entry.get("pattern") else ""
+
+
 def reading_rows(report: DiagnosisReport) -> list[ReadingRow]:
     """The first ``MAX_SHOWN`` texts read, in the order they were read."""
     rows = []
     for entry in report.error_lines[:MAX_SHOWN]:
         facts = entry.get("facts") or {}
-        read_as = ", ".join(f"{fact}={show(value)}" for fact, value in facts.items())
+        read_as = ", ".join(f"{fact}={show(value)}{_via(entry, fact)}"
+                            for fact, value in facts.items())
         if entry.get("not_used"):  # the peer's own view of the failure, not this side's
             peer_view = ", ".join(f"{f}={show(v)}" for f, v in entry["not_used"].items())
             read_as = f"{read_as}; " if read_as else ""

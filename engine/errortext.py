@@ -97,6 +97,11 @@ class Reading:
             return self.facts["error_kind"][1]
         return self.matches[0].pattern.id if self.matches else None
 
+    @property
+    def fact_patterns(self) -> dict[str, str]:
+        """Which pattern gave each fact: one line can be read by several, each for its part."""
+        return {fact: pattern_id for fact, (_, pattern_id) in self.facts.items()}
+
 
 ESCAPED_NEWLINE = re.compile(r"\\r\\n|\\n(?=[A-Z])")
 

@@ -103,6 +103,21 @@ def test_text_report_says_when_the_error_text_matched_nothing() -> None:
     assert section[1] == "      -> nothing (no known error pattern matched)"
 
 
+def test_a_fact_another_pattern_gave_is_credited_to_it() -> None:
+    """nginx's handshake line is read by its own pattern, and OpenSSL's 'http request' inside
+    it by another: the JSON says which gave each fact, the text marks that one 'via'."""
+    line = ("2024/05/01 10:00:00 [crit] 12#12: *1 SSL_do_handshake() failed (SSL: error:1408F09C:"
+            "SSL routines:ssl3_get_record:http request) while SSL handshaking, client: 10.0.0.5")
+    report = json.loads(run_cli("diagnose", "--no-input", "--format", "json", "--error", line).out)
+    entry = report["error_lines"][0]
+    assert entry["fact_patterns"]["peer_spoke_other_protocol"] == "openssl-http-request"
+    assert entry["fact_patterns"]["error_kind"] == entry["pattern"] != "openssl-http-request"
+    text = run_cli("diagnose", "--no-input", "--error", line).out
+    read_as = text.split("Read from the error text\n", 1)[1].splitlines()[1]
+    assert "peer_spoke_other_protocol=true via openssl-http-request" in read_as
+    assert "error_kind=tls_error," in read_as
+
+
 def test_long_log_shows_the_first_lines_and_points_to_the_json(tmp_path: Path) -> None:
     """Beyond the first lines shown, the text report says how many more the JSON holds."""
     log = tmp_path / "app.log"
