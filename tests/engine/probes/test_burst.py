@@ -6,6 +6,7 @@ import asyncio
 import resource
 import socket
 import threading
+import time
 
 from engine.faults import BEHAVIOURS, Behaviour, FaultServer, readable, unused_port
 from engine.probes.base import BURST_HARD_CAP, ProbeOptions, ProbeResult, Target
@@ -72,11 +73,13 @@ def test_low_file_limit_shrinks_the_burst_instead_of_blaming_the_target() -> Non
     assert result.facts == {"burst_failure_rate": 0.0, "burst_failure_kind": "none"}
 
 
-def _capped(limit: int) -> Behaviour:
+def _capped(limit: int, release_after: float = 0.0) -> Behaviour:
     """An SMTP-like server that greets up to ``limit`` clients and turns the rest away.
 
     Past the cap it says "421 Too many connections" and closes, as Postfix,
     vsftpd, sshd past MaxStartups and Redis past maxclients do in their words.
+    A place is freed ``release_after`` seconds after its client left (sshd
+    counts a connection until its child process has gone).
     """
     lock = threading.Lock()
     active = [0]
@@ -92,6 +95,7 @@ def _capped(limit: int) -> Behaviour:
             conn.sendall(b"220 mail.example ESMTP\r\n")
             readable(conn, 5.0)  # the client's first command, or its close, frees the slot
         finally:
+            time.sleep(release_after)
             with lock:
                 active[0] -= 1
     return behaviour
@@ -100,6 +104,17 @@ def _capped(limit: int) -> Behaviour:
 def test_a_cap_that_says_so_and_closes_counts_as_reset() -> None:
     """Past a cap of 5, the burst's connections get '421' and a close: they failed."""
     with FaultServer(_capped(5)) as server:
+        result = _burst(server.port)
+    assert result.facts["burst_failure_kind"] == "reset"
+    assert result.facts["burst_failure_rate"] >= 0.8
+    assert "turned away by a cap" in result.evidence["said_and_closed"]
+
+
+def test_a_cap_still_full_of_the_bursts_own_connections_is_still_a_cap() -> None:
+    """A cap that frees its places 0.3 s after the clients left turns away the lone connection
+    opened right after the burst too; asked again a moment later it greets: a cap, counted
+    (in CI, sshd's MaxStartups read 0 % this way before)."""
+    with FaultServer(_capped(5, release_after=0.3)) as server:
         result = _burst(server.port)
     assert result.facts["burst_failure_kind"] == "reset"
     assert result.facts["burst_failure_rate"] >= 0.8
