@@ -133,15 +133,21 @@ def test_lossy_path_makes_connects_intermittent(lab: Lab) -> None:
 
 def test_first_two_handshakes_lost_is_still_an_open_port(lab: Lab) -> None:
     """The router drops the first SYN and the first SYN-ACK (then every tenth packet): the
-    first two tries get no answer in time, but their resent SYNs are answered, so the port is
-    open with lost handshakes, not 'filtered' (which stopped the series before)."""
+    first two tries get no answer in time, but their resent SYNs are usually answered, so the
+    port is open with lost handshakes, not 'filtered' (which stopped the series before). The
+    resent SYN of the first try is itself the tenth packet now and then (it depends on how
+    many the other tries sent meanwhile, found in CI): that try stays unanswered, and the port
+    is still open."""
     lab.serve("stall", PORT)
     lab.lose_every_nth_packet(PORT, 10)
     port = probe_result(lab.probe(PORT, "--only", "port"), "port")
-    states = port["evidence"]["addresses"][0]["states"]
+    address = port["evidence"]["addresses"][0]
+    states = address["states"]
     assert port["facts"]["port_state"] == "open", states
-    assert states[0] == "late", states
-    assert 950 <= port["evidence"]["addresses"][0]["ms"][0] <= 1500  # the SYN resent after 1 s
+    assert states[0] in ("late", "filtered"), states  # the first SYN is always lost
+    if states[0] == "late":
+        assert 950 <= address["ms"][0] <= 1500  # the SYN resent after 1 s
+    assert "open" in states[1:], states
     assert port["facts"]["connect_loss"] >= 0.2
 
 
