@@ -51,7 +51,7 @@ def _where(entry: dict[str, Any]) -> str:
 
 
 def _via(entry: dict[str, Any], fact: str) -> str:
-    """" via PATTERN" for a fact another pattern than the row's own gave, else nothing."""
+    """The suffix ' via PATTERN' for a fact another pattern than the row's own gave, or ''."""
     pattern = (entry.get("fact_patterns") or {}).get(fact)
     return f" via {pattern}" if pattern and pattern != entry.get("pattern") else ""
 
