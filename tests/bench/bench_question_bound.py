@@ -31,7 +31,7 @@ import argparse
 import sys
 import time
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ class Problem:
     can_probe: list[bool]
     answers: list[dict[str, Hashable]]
     expected: list[str]
-    tops: dict[State, str | None]
+    tops: dict[State, str | None] = field(default_factory=dict)
 
     def top(self, state: State) -> str | None:
         """The engine's first cause for exactly these facts (memoised)."""
@@ -101,7 +101,7 @@ def build(knowledge: KnowledgeBase, cases: list[Case]) -> Problem:
         answers.append({fact: frozen(coerce_value(knowledge.observations[fact], case.facts[fact]))
                         if fact in case.facts else DONT_KNOW for fact in questions + free})
     return Problem(knowledge, RuleBase.from_kb(knowledge), questions, free, start, can_probe,
-                   answers, [str(case.expect.top) for case in cases], {})
+                   answers, [str(case.expect.top) for case in cases])
 
 
 class Search:
@@ -128,11 +128,11 @@ class Search:
     def solve(self, state: State, asked: frozenset[str], cases: frozenset[int], depth: int,
               streak: int, budget: float) -> float:
         """Least total cost for ``cases`` from here; a value >= ``budget`` may be a bound."""
-        top = self.problem.top(state)
         key = (state, asked, cases, streak)
         if key in self.exact:
             return self.exact[key]
         self.nodes += 1
+        top = self.problem.top(state)
         reached = [c for c in cases if self.problem.expected[c] == top]
         rest = len(cases) - len(reached)
         steps = self.steps(asked, cases)

@@ -15,8 +15,7 @@ class ToyProblem(Problem):
                  expected: list[str]) -> None:
         super().__init__(knowledge=None, rules=None,  # type: ignore[arg-type]
                          questions=["q1", "q2"], free=[], start=[frozenset()] * len(answers),
-                         can_probe=[False] * len(answers), answers=answers, expected=expected,
-                         tops={})
+                         can_probe=[False] * len(answers), answers=answers, expected=expected)
         self.table = table
 
     def top(self, state: State) -> str | None:
