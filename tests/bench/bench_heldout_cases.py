@@ -23,6 +23,7 @@ the one the README records; later runs measure regressions.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 from dataclasses import dataclass
@@ -46,10 +47,13 @@ from tests.bench.bench_questions import (  # noqa: E402
 from tests.heldout_cases import Incident, heldout_case_files, heldout_incidents  # noqa: E402
 
 
-def ranking_given_at_once(knowledge: KnowledgeBase, incident: Incident) -> list[str]:
-    """The causes ranked from every stated fact and the error line at once."""
+def ranking_given_at_once(knowledge: KnowledgeBase,
+                          incident: Incident) -> tuple[list[str], float | None]:
+    """The causes ranked from every stated fact and the error line at once, and the
+    first one's confidence (None when no cause has a supporting rule)."""
     report = session_for_case(knowledge, incident.case).report()
-    return [diagnosis.cause for diagnosis in report.diagnoses]
+    ranking = [diagnosis.cause for diagnosis in report.diagnoses]
+    return ranking, report.diagnoses[0].confidence if report.diagnoses else None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Scored:
 
     incident: Incident
     ranking: list[str]
+    top_confidence: float | None
     engine: Outcome
     baseline: Outcome
 
@@ -69,7 +74,7 @@ class Scored:
 
 def score(knowledge: KnowledgeBase, incident: Incident, fixed: list[Step]) -> Scored:
     """Rank the incident once and play its dialogue with the engine and the baseline."""
-    return Scored(incident, ranking_given_at_once(knowledge, incident),
+    return Scored(incident, *ranking_given_at_once(knowledge, incident),
                   simulate(knowledge, incident.case, engine_policy, fixed),
                   simulate(knowledge, incident.case, baseline_policy, fixed))
 
@@ -99,6 +104,29 @@ def summarize(scored: list[Scored]) -> dict[str, float]:
         "baseline_to_top": statistics.mean(b for _, b in both) if both else float("nan"),
         "engine_asked": statistics.mean(s.engine.asked for s in scored) if scored else 0.0,
     }
+
+
+CONFIDENCE_BANDS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.01)
+
+
+def print_calibration(scored: list[Scored]) -> None:
+    """How often the first cause is the confirmed one, by the confidence it was given.
+
+    A calibrated ranking is right about as often as it says: of the incidents
+    whose first cause got 0.6 to 0.8, about 70 % should be that cause.
+    """
+    print("confidence of the first cause  incidents  right  mean confidence")
+    for low, high in itertools.pairwise(CONFIDENCE_BANDS):
+        band = [s for s in scored
+                if s.top_confidence is not None and low <= s.top_confidence < high]
+        if not band:
+            continue
+        right = sum(s.ranking[0] == s.expected for s in band) / len(band)
+        stated = statistics.mean(s.top_confidence or 0.0 for s in band)
+        label = f"{low:.1f} to {min(high, 1.0):.1f}"
+        print(f"  {label:28} {len(band):9d} {right:6.1%} {stated:16.2f}")
+    unranked = sum(s.top_confidence is None for s in scored)
+    print(f"  {'no cause supported':28} {unranked:9d}")
 
 
 def main() -> int:
@@ -136,6 +164,7 @@ def main() -> int:
         print(f"{name:24} {row['cases']:5.0f} {row['top1']:6.1%} {row['top3']:6.1%} "
               f"{row['dialogue_top1']:14.1%} {row['paired']:10.0f} {row['engine_to_top']:13.2f} "
               f"{row['baseline_to_top']:15.2f} {ratio:5.2f} {row['engine_asked']:12.2f}")
+    print_calibration(rows[-1][1])
     return 0
 
 
