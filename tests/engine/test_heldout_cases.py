@@ -21,8 +21,9 @@ TOP3_FLOOR = 0.45
 # round 19 (cloud platforms and proxies, 33.3 %) likewise.
 TOP3_FLOOR_OF = {"heldout_cases_14.yaml": 0.375, "heldout_cases_19.yaml": 0.333}
 # 52.0 % over 348 incidents (rounds 12-15 scored 41.5 % and 35.5 % first); rounds
-# 16-19 scored 36.4 % first on first contact (24 of 66); all 414 score 53.4 % now.
-TOP1_FLOOR_ALL = 0.52
+# 16-19 scored 36.4 % first on first contact (24 of 66), rounds 20-21 66.7 % (24 of
+# 36); all 450 score 56.0 % now.
+TOP1_FLOOR_ALL = 0.54
 
 
 @pytest.fixture(scope="module")
