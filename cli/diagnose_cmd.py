@@ -40,6 +40,9 @@ def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
         if "=" not in pair:
             env.error(f"--fact {pair!r} needs ID=VALUE (e.g. --fact after_idle=true)")
             return Exit.USAGE
+    if args.save == "-":
+        env.error("--save -: give a file name (the report goes to stdout; --output - too)")
+        return Exit.USAGE
     if not args.no_input:
         if not env.stdin_isatty:
             env.error(NEEDS_INPUT)
@@ -86,24 +89,25 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
     records: list[FactRecord] = []
     if args.facts:
         records += facts_file_records(session, args.facts)
-    error_text = args.error
+    # several texts (--error twice, or --fact error=...) are read as one paste
+    error_texts = list(args.error)
     plain = []
     for pair in args.fact:
         fact, _, value = pair.partition("=")
         if fact.strip() == "error":
-            error_text = value
+            error_texts.append(value)
         else:
             plain.append(pair)
     records += fact_records(session, plain)
-    if error_text:
-        records += error_records(session, error_text)
+    if any(error_texts):
+        records += error_records(session, "\n".join(text for text in error_texts if text))
     if args.log or args.peer_log:
         from cli.logs import log_records
 
-        if args.log == args.peer_log == "-":
+        if [*args.log, args.peer_log].count("-") > 1:
             raise InputError("--log - and --peer-log -: only one of them can read stdin")
-        if args.log:
-            records += log_records(session, args.log, env)
+        for log in args.log:
+            records += log_records(session, log, env)
         if args.peer_log:
             records += log_records(session, args.peer_log, env, peer=True)
     session.add_many(records)

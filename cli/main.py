@@ -112,8 +112,10 @@ def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                           help="probe this host and port (or a URL: https://host/path)")
     diagnose.add_argument("--no-probes", action="store_true", help="do not probe the target")
     _add_probe_selection(diagnose)
-    diagnose.add_argument("--error", metavar="TEXT", help="the error message as you saw it")
-    diagnose.add_argument("--log", metavar="FILE", help="a log or stack trace to read ('-': stdin)")
+    diagnose.add_argument("--error", metavar="TEXT", action="append", default=[],
+                          help="the error message as you saw it (repeatable: read as one paste)")
+    diagnose.add_argument("--log", metavar="FILE", action="append", default=[],
+                          help="a log or stack trace to read ('-': stdin; repeatable)")
     diagnose.add_argument("--peer-log", metavar="FILE",
                           help="the other end's log: read only for what both ends share")
     diagnose.add_argument("--fact", action="append", default=[], metavar="ID=VALUE",
@@ -125,7 +127,8 @@ def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser])
                           help="output of 'conndoctor probe --format json' (repeatable)")
     diagnose.add_argument("--why-not", metavar="CAUSE", help="explain why a cause is not ranked")
     diagnose.add_argument("--format", choices=FORMAT_NAMES, default="text")
-    diagnose.add_argument("--output", metavar="FILE", help="write the report to FILE atomically")
+    diagnose.add_argument("--output", metavar="FILE",
+                          help="write the report to FILE atomically ('-': stdout)")
     diagnose.add_argument("--save", metavar="FILE",
                           help="save the session (statements, I-don't-knows) to FILE as JSON")
     diagnose.add_argument("--resume", metavar="FILE", help="resume a session saved with --save")

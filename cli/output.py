@@ -10,6 +10,7 @@ tests see.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,9 +51,9 @@ def render(report: DiagnosisReport, fmt: str | Format, colour: bool = False) -> 
 def write_report(
     report: DiagnosisReport, fmt: str | Format, env: Environment, output: str | None = None
 ) -> None:
-    """Print the report on stdout, or write it to ``output`` atomically."""
+    """Print the report on stdout (also for ``--output -``), or write it to ``output``."""
     fmt = Format(fmt)
-    if output is not None:
+    if output is not None and output != "-":
         write_atomically(Path(output), render(report, fmt))
         env.message(f"report written to {output}")
         return
@@ -66,18 +67,63 @@ def write_report(
 
 
 def write_atomically(path: Path, text: str, flag: str = "--output") -> None:
-    """Write via a temporary file in the same directory and rename over the target."""
-    import tempfile  # only here: it costs ~10 ms of start-up that stdout output does not need
+    """Write ``text`` to ``path`` so that a reader never sees half of it.
 
-    directory = path.parent if str(path.parent) else Path()
+    A regular file (or a new one) is written to a temporary file beside it and
+    renamed over it, keeping the old file's permissions. A symbolic link is
+    followed: its target is replaced, the link stays. Anything else that
+    already exists -- ``/dev/null``, ``/dev/stdout``, a FIFO, a terminal -- is
+    written in place: renaming over it would replace a device node with a
+    plain file, which as root breaks the whole system.
+    """
+    target = Path(os.path.realpath(path))
     try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
+        existing = target.stat()
+    except FileNotFoundError:
+        existing = None
     except OSError as error:
         raise InputError(f"{flag} {path}: cannot write: {error.strerror}") from error
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise InputError(f"{flag} {path}: is a directory; give a file name")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        _write_in_place(target, text, path, flag)
+        return
+    _replace_file(target, text, existing, path, flag)
+
+
+def _write_in_place(target: Path, text: str, shown: Path, flag: str) -> None:
+    """Write into a device, FIFO or terminal as it is (no rename: it must stay what it is)."""
+    try:
+        with target.open("w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise InputError(f"{flag} {shown}: cannot write: {error.strerror}") from error
+
+
+def _replace_file(target: Path, text: str, existing: os.stat_result | None, shown: Path,
+                  flag: str) -> None:
+    """Write a temporary file beside ``target`` and rename it over the target."""
+    import tempfile  # only here: it costs ~10 ms of start-up that stdout output does not need
+
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as error:
+        raise InputError(f"{flag} {shown}: cannot write: {error.strerror}") from error
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-        Path(temporary).replace(path)
+        # mkstemp makes 0600; keep the old file's mode, or give a new one the umask's
+        Path(temporary).chmod(stat.S_IMODE(existing.st_mode) if existing else _default_mode())
+        if existing is not None and os.geteuid() == 0:
+            os.chown(temporary, existing.st_uid, existing.st_gid)
+        Path(temporary).replace(target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise InputError(f"{flag} {path}: cannot write: {error.strerror}") from error
+        raise InputError(f"{flag} {shown}: cannot write: {error.strerror}") from error
+
+
+def _default_mode() -> int:
+    """The mode ``open()`` would give a new file: 0666 less the process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask

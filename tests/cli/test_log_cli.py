@@ -203,3 +203,36 @@ def test_a_zstd_log_says_how_to_read_it(tmp_path: Path) -> None:
     assert result.err == (f"conndoctor: error: --log {log}: zstd-compressed, which this Python "
                           f"cannot read; decompress it first: zstdcat {log} | conndoctor "
                           "diagnose --log -\n")
+
+
+def test_every_log_given_is_read(tmp_path: Path) -> None:
+    """--log twice reads both files: the error lines of each are in the report."""
+    first, second = tmp_path / "app.log", tmp_path / "proxy.log"
+    first.write_text(f"2026-11-21T10:00:00Z worker 1: {RESET}\n", encoding="utf-8")
+    second.write_text("2026/11/21 10:00:01 [error] 7#7: *3 upstream prematurely closed "
+                      "connection while reading response header from upstream\n",
+                      encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--format", "json",
+                     "--log", str(first), "--log", str(second))
+    assert result.code == 0, result.err
+    patterns = {line["pattern"] for line in json.loads(result.out)["error_lines"]}
+    assert "go-read-tcp-reset" in patterns
+    assert any(p and "upstream-prematurely-closed" in p for p in patterns), patterns
+
+
+def test_every_error_given_is_read_as_one_paste() -> None:
+    """--error twice: both texts are read (a second line is not silently dropped)."""
+    result = run_cli("diagnose", "--no-input", "--format", "json",
+                     "--error", "java.net.SocketException: Connection reset",
+                     "--error", "kex_exchange_identification: read: Connection reset by peer")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["facts"]["reported_by"] == "ssh"
+    assert "java.net.SocketException" in report["facts"]["error"]
+
+
+def test_save_to_stdout_is_refused() -> None:
+    """--save - would write a file named '-': it is a usage error naming the way out."""
+    result = run_cli("diagnose", "--no-input", "--error", "connection refused", "--save", "-")
+    assert result.code == 2
+    assert "--save -: give a file name" in result.err

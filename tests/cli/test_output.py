@@ -106,6 +106,59 @@ def test_output_file_is_written_atomically(tmp_path: Path) -> None:
     assert "report written to" in err.getvalue()
 
 
+def test_output_keeps_a_files_mode_and_follows_a_symlink(tmp_path: Path) -> None:
+    """A report written over a 0644 file stays 0644; a symlink stays a symlink to it."""
+    target = tmp_path / "report.json"
+    target.write_text("old")
+    target.chmod(0o644)
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO())
+    write_report(fixed_report(), "json", env, str(link))
+    assert link.is_symlink() and link.resolve() == target
+    assert json.loads(target.read_text())["kb_version"] == fixed_report().kb_version
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "report.json"]
+
+
+def test_output_into_a_fifo_or_device_writes_into_it(tmp_path: Path) -> None:
+    """--output /dev/null, a FIFO or a terminal is written into, never replaced by a file
+    (renaming over /dev/null as root would turn the device into a plain file)."""
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO())
+    write_report(fixed_report(), "markdown", env, str(fifo))
+    reader.join(timeout=10)
+    assert received == [render(fixed_report(), Format.MARKDOWN)]
+    assert fifo.is_fifo()
+    write_report(fixed_report(), "json", env, os.devnull)
+    assert Path(os.devnull).is_char_device()
+
+
+def test_output_dash_is_stdout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--output - prints the report, as '-' means for --log; no file named '-' appears."""
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    write_report(fixed_report(), "json", Environment(stdout=out, stderr=io.StringIO()), "-")
+    assert json.loads(out.getvalue())["kb_version"] == fixed_report().kb_version
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_to_a_directory_is_a_one_line_error(tmp_path: Path) -> None:
+    """A directory given as --output is refused with its name, and left as it was."""
+    from engine.errors import InputError
+
+    with pytest.raises(InputError, match=r"--output .*: is a directory"):
+        write_report(fixed_report(), "json", Environment(stdout=io.StringIO(),
+                                                         stderr=io.StringIO()), str(tmp_path))
+    assert tmp_path.is_dir()
+
+
 def test_terminal_table_names_vantage_points_when_there_are_several(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Probe results from two vantage points get a 'from' column on a terminal."""
