@@ -72,12 +72,17 @@ async def probe_protocol(target: Target, options: ProbeOptions) -> ProbeResult:
                 for name, data in questions.items()}
         try:
             banner = await banner_task
-        finally:
-            if banner_task.done() and (guess := _from_banner(banner.data)):
-                for task in asks.values():
-                    task.cancel()
-            replies = dict(zip(asks, await asyncio.gather(*asks.values(), return_exceptions=True),
-                               strict=True))
+        except BaseException:  # interrupted (Ctrl-C cancels the probe): end the questions too
+            banner_task.cancel()
+            for task in asks.values():
+                task.cancel()
+            await asyncio.gather(banner_task, *asks.values(), return_exceptions=True)
+            raise
+        if _from_banner(banner.data):  # the service named itself: the questions are moot
+            for task in asks.values():
+                task.cancel()
+        replies = dict(zip(asks, await asyncio.gather(*asks.values(), return_exceptions=True),
+                           strict=True))
     evidence: dict[str, Any] = {"banner": printable(banner.data) if banner.data else None,
                                 "wait_s": round(wait, 2)}
     guess = _from_banner(banner.data)

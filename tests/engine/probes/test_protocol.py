@@ -105,3 +105,20 @@ def test_closed_port_is_skipped() -> None:
     """No TCP connection: skipped, no fact."""
     result = _protocol(unused_port())
     assert (result.status, result.facts) == ("skipped", {})
+
+
+def test_interrupting_the_probe_during_the_banner_wait_just_cancels_it() -> None:
+    """Ctrl-C cancels the probe while it waits for a banner: the cancellation comes out
+    (for the command's one 'interrupted' line), not an error of the probe's own, and the
+    questions it had sent are ended too."""
+    async def interrupted() -> list[asyncio.Task[object]]:
+        probe = asyncio.ensure_future(probe_protocol(Target("127.0.0.1", server.port),
+                                                     ProbeOptions()))
+        await asyncio.sleep(0.2)
+        probe.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await probe
+        return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+    with FaultServer(BEHAVIOURS["stall"]) as server:
+        assert asyncio.run(interrupted()) == []
