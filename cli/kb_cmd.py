@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
+from engine.errors import InputError
 
 if TYPE_CHECKING:
     from engine.kbmodel import KnowledgeBase
@@ -65,7 +66,18 @@ def _schema(args: argparse.Namespace, env: Environment) -> int:
 
         from engine.kbdocs import write_docs
 
-        written = write_docs(Path(args.write))
+        directory = Path(args.write)
+        if directory.exists() and not directory.is_dir():
+            raise InputError(f"--write {directory}: is not a directory; give a directory "
+                             "(it gets schema/<kind>.json and kb-reference.md)")
+        if not directory.parent.is_dir():
+            raise InputError(f"--write {directory}: {directory.parent} does not exist; "
+                             "create it, or give a directory in an existing one")
+        try:
+            written = write_docs(directory)
+        except OSError as error:
+            raise InputError(f"--write {directory}: cannot write: "
+                             f"{error.strerror or error}") from error
         for path in written:
             env.message(f"wrote {path}")
         return Exit.DIAGNOSED

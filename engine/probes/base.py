@@ -123,7 +123,10 @@ class Target:
     @classmethod
     def _from_url(cls, text: str) -> Target:
         """``https://api.example.com/v1`` -> api.example.com:443."""
-        parts = urlsplit(text.strip())
+        try:
+            parts = urlsplit(text.strip())
+        except ValueError as error:  # "Invalid IPv6 URL": an unclosed bracket
+            raise InputError(f"target {text!r}: {error} (e.g. https://[::1]:8443/)") from None
         scheme = parts.scheme.lower()
         try:
             port = parts.port

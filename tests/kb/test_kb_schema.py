@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,17 @@ def test_kb_schema_kind_prints_the_file_the_modelines_point_to() -> None:
     result = run_cli("kb", "schema", "--kind", "cause")
     assert result.code == 0
     assert result.out == (DOCS / "schema" / "cause.json").read_text(encoding="utf-8")
+
+
+def test_schema_write_refuses_a_file_or_a_missing_parent(tmp_path: Path) -> None:
+    """--write names a directory: a file given instead, or a directory in a directory that
+    does not exist, is a one-line error (before: an internal error, or a tree created)."""
+    afile = tmp_path / "f1.yaml"
+    afile.write_text("x: 1\n")
+    result = run_cli("kb", "schema", "--write", str(afile))
+    assert result.code == 1 and "is not a directory" in result.err
+    assert "internal error" not in result.err and afile.read_text() == "x: 1\n"
+    deep = tmp_path / "missing" / "docs"
+    result = run_cli("kb", "schema", "--write", str(deep))
+    assert result.code == 1 and "does not exist" in result.err
+    assert not (tmp_path / "missing").exists()

@@ -61,6 +61,7 @@ def test_urls_people_paste_give_their_host_and_port(url: str, host: str, port: i
     ("foo://x", "no port, and 'foo' has no default here (known: amqp,"),
     ("https://:80", "no host in the URL"),
     ("http://h:99999", "Port out of range"),
+    ("http://[::1:18084", "Invalid IPv6 URL"),  # was an internal error (ValueError)
 ])
 def test_urls_without_a_port_or_a_host_are_one_line_errors(url: str, says: str) -> None:
     """Each names the URL as given and what is missing."""
