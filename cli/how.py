@@ -87,8 +87,9 @@ def why_not_rows(why: WhyNot) -> list[str]:
     rows = []
     for status in why.rules:
         if status.failed_on:
-            detail = "failed on " + ", ".join(f"{k}={show(v)}"
-                                              for k, v in status.failed_on.items())
+            detail = "failed on " + ", ".join(
+                f"{k} (can no longer be derived)" if v is None else f"{k}={show(v)}"
+                for k, v in status.failed_on.items())
         elif status.waiting_for:
             detail = "waits for " + ", ".join(status.waiting_for)
         else:

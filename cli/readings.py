@@ -8,6 +8,7 @@ pattern, without asking for JSON. All renderers draw the same rows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +30,18 @@ class ReadingRow:
     pattern: str | None
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters as escapes (``\\x1b``): a pasted error or a log line must not
+    retitle, clear or recolour the user's terminal when the report echoes it."""
+    return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _first_line(text: str) -> str:
     """The first non-blank line, shortened; a multi-line paste says how many lines follow."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [visible(line.strip()) for line in text.splitlines() if line.strip()]
     if not lines:
         return ""
     first = lines[0]

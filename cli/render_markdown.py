@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.how import how_lines, ruled_out_by_cause, show
+from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
 from cli.readings import not_shown, reading_rows, readings_heading
 from engine.report import DiagnosisReport
 
@@ -63,6 +63,17 @@ def render_markdown(report: DiagnosisReport) -> str:
         lines += ["## Facts", "", "| fact | value |", "| --- | --- |"]
         lines += [f"| `{fact}` | {_cell(show(value))} |" for fact, value in report.facts.items()
                   if fact != "error"]
+        lines.append("")
+    if report.conflicts:
+        lines += ["## Conflicting facts", ""]
+        lines += [f"- `{c.fact}`: using {_cell(show(c.used))} ({c.used_source}) over "
+                  f"{_cell(show(c.other))} ({c.other_source})" for c in report.conflicts]
+        lines.append("")
+    if report.why_not is not None:
+        why = report.why_not
+        placing = f"rank {why.rank}" if why.rank else "not ranked"
+        lines += [f"## Why not `{why.cause}`? ({why.confidence:.0%}, {placing})", ""]
+        lines += [f"- {_cell(row)}" for row in why_not_rows(why)]
         lines.append("")
     if report.next_questions and not report.done:
         lines += ["## Would help next", ""]

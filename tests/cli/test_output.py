@@ -184,3 +184,29 @@ def test_no_color_flag_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
         env = Environment(stdout=out, stderr=io.StringIO(), stdin=io.StringIO())
         assert main([*argv, "--no-input", "--error", "connection refused"], env) == 0
         assert "\033[" not in out.getvalue() and "Diagnosis" in out.getvalue()
+
+
+def test_why_not_is_in_markdown_too_and_says_what_cannot_come() -> None:
+    """--why-not with --format markdown has its section (before: only text and JSON), and a
+    derived fact that can no longer be derived reads as such, not as 'None'."""
+    from tests.conftest import run_cli
+
+    result = run_cli("diagnose", "--no-input", "--error", "connection refused",
+                     "--why-not", "keepalive-race", "--format", "markdown")
+    assert result.code == 0, result.err
+    section = result.out.split("## Why not `keepalive-race`?", 1)[1]
+    assert "keepalive-race.reset-on-reuse: failed on reset_on_reuse (can no longer be derived)" \
+        in section
+    assert "None" not in section
+
+
+def test_control_characters_in_a_pasted_error_are_shown_not_obeyed() -> None:
+    """An escape sequence in --error (a terminal title, a screen clear) is echoed as text,
+    so printing the report cannot take over the user's terminal."""
+    from tests.conftest import run_cli
+
+    result = run_cli("diagnose", "--no-input", "--error",
+                     "\x1b]0;pwned\x07\x1b[2J connection reset by peer")
+    assert result.code == 0, result.err
+    assert "\x1b" not in result.out and "\x07" not in result.out
+    assert "\\x1b]0;pwned\\x07\\x1b[2J connection reset by peer" in result.out
