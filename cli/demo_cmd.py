@@ -71,6 +71,7 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
     from engine.session import Session
 
     started = time.monotonic()
+    knowledge = load_knowledge(getattr(args, "kb", []))  # a bad --kb fails before any server
     with FaultServer(reject_unread) as server:
         env.message(f"demo: a server on {server.target} rejects uploads without reading them")
         for _ in range(ATTEMPTS):
@@ -79,7 +80,6 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
                 break
         size = UPLOAD_BYTES // 1024 // 1024
         env.message(f"demo: the client uploaded {size} MiB and got: {error}")
-        knowledge = load_knowledge([])
         session = Session(knowledge)
         known = [
             FactRecord("side", "client", Source.USER, "demo"),

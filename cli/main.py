@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_kb(commands)
     demo = commands.add_parser("demo", help="reproduce a real fault on loopback and diagnose it")
     demo.add_argument("--format", choices=FORMAT_NAMES, default="text")
+    _add_kb_dirs(demo)
     completion = commands.add_parser(
         "completion", help="print a shell completion script",
         description="Print a completion script: source <(conndoctor completion bash), or for "

@@ -49,6 +49,11 @@ class KBIssue:
             where += f":{self.line}"
         return f"{where}: {self.severity}: {self.message}{code}"
 
+    def without_severity(self) -> str:
+        """``file:line: message``: the line a command prints after its own ``error:``."""
+        text = str(self)
+        return text.replace(f"{self.severity}: ", "", 1) if self.severity == "error" else text
+
     def sort_key(self) -> tuple[str, int, str]:
         """Order issues by file, then line, so a contributor reads each file top down."""
         return (str(self.file or ""), self.line or 0, self.message)
@@ -71,7 +76,8 @@ class KBError(ConndoctorError):
         self.issues = issues
         first = "invalid knowledge base"
         if issues:
-            first = str(issues[0]) if issues[0].file is not None else issues[0].message
+            first = issues[0].without_severity() if issues[0].file is not None \
+                else issues[0].message
         more = ""
         if len(issues) > 1:
             more = f" (and {len(issues) - 1} more; run 'conndoctor kb validate')"
