@@ -37,6 +37,12 @@ def show(value: object) -> str:
     return str(value)
 
 
+def percent(confidence: float) -> str:
+    """A confidence as a whole percentage; a cause with some support but under half a
+    percent reads "<1%", not "0%", which would say it was ruled out."""
+    return "<1%" if 0 < confidence < 0.005 else f"{confidence:.0%}"
+
+
 def how_lines(report: DiagnosisReport, diagnosis: Diagnosis) -> list[HowLine]:
     """The rules that support ``diagnosis`` and, under each, where its facts came from."""
     derived = {item.fact: item for item in report.derived}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
+from cli.how import how_lines, percent, ruled_out_by_cause, show, why_not_rows
 from cli.readings import not_shown, reading_rows, readings_heading
 from engine.report import DiagnosisReport
 
@@ -19,7 +19,7 @@ def render_markdown(report: DiagnosisReport) -> str:
         lines += ["| rank | cause | confidence |", "| --- | --- | --- |"]
         for rank, diagnosis in enumerate(report.diagnoses, start=1):
             lines.append(f"| {rank} | {_cell(diagnosis.title)} (`{diagnosis.cause}`) | "
-                         f"{diagnosis.confidence:.0%} |")
+                         f"{percent(diagnosis.confidence)} |")
         lines.append("")
     else:
         lines += ["No cause has support yet.", ""]
@@ -72,7 +72,7 @@ def render_markdown(report: DiagnosisReport) -> str:
     if report.why_not is not None:
         why = report.why_not
         placing = f"rank {why.rank}" if why.rank else "not ranked"
-        lines += [f"## Why not `{why.cause}`? ({why.confidence:.0%}, {placing})", ""]
+        lines += [f"## Why not `{why.cause}`? ({percent(why.confidence)}, {placing})", ""]
         lines += [f"- {_cell(row)}" for row in why_not_rows(why)]
         lines.append("")
     if report.next_questions and not report.done:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cli.environment import Environment
-from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
+from cli.how import how_lines, percent, ruled_out_by_cause, show, why_not_rows
 from cli.readings import not_shown, reading_rows, readings_heading
 from engine.report import DiagnosisReport
 
@@ -62,7 +62,7 @@ def ranking_table(report: DiagnosisReport, limit: int | None = None) -> object:
     for rank, diagnosis in enumerate(report.diagnoses[:limit], start=1):
         style = "bold green" if rank == 1 else ""
         table.add_row(str(rank), f"{diagnosis.title} [{diagnosis.cause}]",
-                      f"{diagnosis.confidence:.0%}", confidence_bar(diagnosis.confidence),
+                      f"{percent(diagnosis.confidence)}", confidence_bar(diagnosis.confidence),
                       style=style)
     return table
 
@@ -136,7 +136,7 @@ def _print_tail(report: DiagnosisReport, console: Console) -> None:
         why = report.why_not
         placing = f"rank {why.rank}" if why.rank else "not ranked"
         console.print()
-        console.print(f"Why not {why.cause}? ({why.confidence:.0%}, {placing})", style="bold")
+        console.print(f"Why not {why.cause}? ({percent(why.confidence)}, {placing})", style="bold")
         for row in why_not_rows(why):
             _line(console, 2, row)
     if report.next_questions and not report.done:

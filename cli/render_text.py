@@ -8,7 +8,7 @@ content with tables and colour.
 
 from __future__ import annotations
 
-from cli.how import how_lines, ruled_out_by_cause, show, why_not_rows
+from cli.how import how_lines, percent, ruled_out_by_cause, show, why_not_rows
 from cli.readings import not_shown, reading_rows, readings_heading
 from engine.report import DiagnosisReport
 
@@ -44,7 +44,7 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
         lines.append(bold("Diagnosis"))
     for rank, diagnosis in enumerate(report.diagnoses, start=1):
         lines.append(f"  {rank}. {bold(diagnosis.title)}  [{diagnosis.cause}]  "
-                     f"{diagnosis.confidence:.0%}")
+                     f"{percent(diagnosis.confidence)}")
         for item in diagnosis.evidence:
             lines.append(f"       + {item.because} {dim(f'({item.rule}, {item.effect:+.2f})')}")
         for item in diagnosis.against:
@@ -80,7 +80,7 @@ def render_text(report: DiagnosisReport, *, colour: bool = False) -> str:
         lines.append("")
         why = report.why_not
         placing = f"rank {why.rank}" if why.rank else "not ranked"
-        lines.append(bold(f"Why not {why.cause}? ({why.confidence:.0%}, {placing})"))
+        lines.append(bold(f"Why not {why.cause}? ({percent(why.confidence)}, {placing})"))
         lines += [f"  {row}" for row in why_not_rows(why)]
     if report.next_questions and not report.done:
         lines.append("")

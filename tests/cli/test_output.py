@@ -210,3 +210,15 @@ def test_control_characters_in_a_pasted_error_are_shown_not_obeyed() -> None:
     assert result.code == 0, result.err
     assert "\x1b" not in result.out and "\x07" not in result.out
     assert "\\x1b]0;pwned\\x07\\x1b[2J connection reset by peer" in result.out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_a_supported_cause_under_half_a_percent_reads_below_one_not_zero(fmt: str) -> None:
+    """'0%' would read as ruled out; a cause with support at 0.4 % shows '<1%'."""
+    report = fixed_report()
+    faint = report.diagnoses[-1].model_copy(update={"confidence": 0.004})
+    report = report.model_copy(update={"diagnoses": [*report.diagnoses[:-1], faint]})
+    text = render(report, fmt)
+    assert "<1%" in text
+    assert not any(line.rstrip().endswith(" 0%") or " 0% |" in line
+                   for line in text.splitlines() if faint.cause in line)
