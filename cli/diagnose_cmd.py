@@ -68,6 +68,7 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
     """
     from cli.inputs import (
         apply_probe_run,
+        check_target_of_results,
         error_records,
         fact_records,
         facts_file_records,
@@ -115,6 +116,8 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
         session.mark_dont_know(fact)
     for file in args.probe_results:
         apply_probe_run(session, load_probe_run(file))
+    if args.target and args.probe_results:
+        check_target_of_results(session, args.target)
     if probe and args.target and not args.no_probes and not (args.resume and session.probes):
         run = probe_target(args, env)
         apply_probe_run(session, run)

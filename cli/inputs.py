@@ -185,6 +185,33 @@ def _check_declared(session: Session, run: ProbeRun) -> None:
                              f"measure {stray[0]!r} (it sets: {', '.join(probe.sets)})")
 
 
+def check_target_of_results(session: Session, target_text: str) -> None:
+    """``--target`` must be what the ``--probe-results`` files measured, said before any
+    probe runs (it used to come after a whole probe run, or never with ``--no-probes``).
+
+    Decided without DNS: another port, or an address the files did not reach, is a
+    different target; a name with the same port is checked after the live probes,
+    against the addresses they resolved.
+    """
+    import ipaddress
+
+    from engine.probes.base import Target
+
+    earlier = _APPLIED.get(session)
+    if earlier is None:
+        return
+    target = Target.parse(target_text)
+    port = earlier.target.rpartition(":")[2]
+    try:
+        address = str(ipaddress.ip_address(target.host))
+    except ValueError:
+        address = None
+    if str(target.port) != port or (address is not None and str(target) != earlier.target
+                                    and address not in earlier.addresses):
+        raise InputError(f"--target {target_text}: {earlier.origin} holds results for "
+                         f"{earlier.target}; give that target, or results for this one")
+
+
 def apply_probe_run(session: Session, run: ProbeRun) -> None:
     """Add a probe run's facts with their vantage point, and its summaries.
 

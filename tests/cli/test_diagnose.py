@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from engine.faults import unused_port
 from tests.conftest import run_cli
@@ -87,3 +88,23 @@ def test_without_a_target_next_questions_propose_no_probe() -> None:
                      "--error", "read: connection reset by peer")
     kinds = {q["kind"] for q in json.loads(result.out)["next_questions"]}
     assert kinds == {"question"}
+
+
+def test_a_target_other_than_the_probe_results_is_refused_before_probing(tmp_path: Path) -> None:
+    """--probe-results for one port and --target another: one line naming both, at once,
+    with --no-probes too (before: accepted silently, or said only after a whole probe run)."""
+    port = unused_port()
+    probed = run_cli("probe", f"127.0.0.1:{port}", "--only", "port", "--format", "json")
+    assert probed.code == 0, probed.err
+    results = tmp_path / "results.json"
+    results.write_text(probed.out)
+    other = unused_port()
+    for extra in ([], ["--no-probes"]):
+        result = run_cli("diagnose", "--no-input", "--probe-results", str(results),
+                         "--target", f"127.0.0.1:{other}", *extra)
+        assert result.code == 1
+        assert f"holds results for 127.0.0.1:{port}" in result.err
+        assert "probing" not in result.err
+    same = run_cli("diagnose", "--no-input", "--probe-results", str(results),
+                   "--target", f"127.0.0.1:{port}", "--no-probes")
+    assert same.code == 0, same.err
