@@ -14,7 +14,7 @@ from cli.environment import Environment
 from cli.exitcodes import Exit
 from cli.output import write_report
 from engine.errors import InputError
-from engine.facts import FactRecord
+from engine.facts import FactRecord, Source
 from engine.session import Session
 
 if TYPE_CHECKING:  # the probes load only when something is probed
@@ -112,7 +112,11 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
         if args.peer_log:
             records += log_records(session, args.peer_log, env, peer=True)
     session.add_many(records)
+    given = {r.fact: r.detail for r in records if r.source is Source.USER}
     for fact in args.dont_know:
+        if fact in given:
+            raise InputError(f"--dont-know {fact}: {fact} is given ({given[fact]}); "
+                             "drop one of the two")
         session.mark_dont_know(fact)
     for file in args.probe_results:
         apply_probe_run(session, load_probe_run(file))

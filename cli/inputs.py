@@ -227,8 +227,9 @@ def apply_probe_run(session: Session, run: ProbeRun) -> None:
     vantage = run.vantage.label()
     records = []
     for result in run.probes:
-        session.add_probe_summary(ProbeSummary(
-            name=result.name, status=result.status, facts=result.facts,
+        session.add_probe_summary(ProbeSummary(  # a probe that is not ok sets no fact
+            name=result.name, status=result.status,
+            facts=result.facts if result.status == "ok" else {},
             seconds=result.seconds, reason=result.reason, vantage=vantage,
         ))
         if result.status != "ok":
@@ -236,4 +237,7 @@ def apply_probe_run(session: Session, run: ProbeRun) -> None:
         for fact, value in result.facts.items():
             records.append(FactRecord(fact, value, Source.PROBE, f"{result.name} {run.target}",
                                       vantage))
-    session.add_many(records)
+    try:
+        session.add_many(records)
+    except FactError as error:  # a hand-edited results file: name it
+        raise FactError(f"{run.origin}: {error}") from None

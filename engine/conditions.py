@@ -195,6 +195,8 @@ def value_problem(observation: Observation, value: Any, *, element: bool = False
     ``element`` checks one element of a list fact rather than the whole list.
     """
     kind = observation.type
+    if value is None:  # YAML's "after_idle:" with nothing after it
+        return f"{observation.id!r} has no value (give one, or leave the fact out)"
     if kind is FactType.BOOL and not isinstance(value, bool):
         return f"{observation.id!r} must be true or false (got {value!r})"
     if kind is FactType.NUMBER:

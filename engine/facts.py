@@ -82,7 +82,10 @@ class FactStore:
             )
         problem = value_problem(observation, record.value)
         if problem:
-            raise FactError(problem)
+            # a value read from a file names the file (``--facts f.yaml: ...``)
+            detail = record.detail or ""
+            where = f"{detail}: " if detail.startswith("--facts ") else ""
+            raise FactError(where + problem)
 
     def withdraw(self, fact: str, source: Source | None = None) -> list[FactRecord]:
         """Remove the statements about a fact (of one source, or all); return them."""

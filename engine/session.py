@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from engine.chaining import Reasoner, RuleBase
+from engine.errors import FactError
 from engine.explain import derivations, how, why_not
 from engine.facts import FactRecord, FactStore, Source, observation_for
 from engine.kbmodel import KnowledgeBase
@@ -90,8 +91,14 @@ class Session:
         self._sync([fact])
 
     def mark_dont_know(self, fact: str) -> None:
-        """Record "I don't know": the fact is not asked again."""
-        observation_for(self.knowledge, fact)
+        """Record "I don't know": the fact is not asked again.
+
+        A derived fact is never asked, so "I don't know" to it would be dropped
+        without effect: it is refused, as giving it a value is.
+        """
+        if observation_for(self.knowledge, fact).derived:
+            raise FactError(f"{fact!r} is derived by the KB's rules and never asked; "
+                            "say I don't know to the facts it is derived from")
         if fact not in self.dont_know:
             self.dont_know.append(fact)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -109,3 +110,37 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
                             timeout=60, check=False)
     assert result.stdout == '{\n  "schem'
     assert "Traceback" not in result.stderr and "Exception" not in result.stderr
+
+
+NAMED_INPUTS = {
+    "a bad value in --facts names the file": (
+        ["--facts", "{tmp}/facts.yaml"], "--facts {tmp}/facts.yaml: 'port_state' must be one of"),
+    "a fact with no value in --facts says so": (
+        ["--facts", "{tmp}/empty.yaml"], "'after_idle' has no value"),
+    "a bad value in --probe-results names the file": (
+        ["--probe-results", "{tmp}/results.json"],
+        "--probe-results {tmp}/results.json: 'port_state' must be one of"),
+    "--dont-know of a derived fact": (
+        ["--dont-know", "reset_on_reuse"], "'reset_on_reuse' is derived by the KB's rules"),
+    "--dont-know of a fact given": (
+        ["--fact", "after_idle=true", "--dont-know", "after_idle"],
+        "--dont-know after_idle: after_idle is given (--fact)"),
+}
+
+
+@pytest.mark.parametrize("case", list(NAMED_INPUTS))
+def test_bad_input_names_where_it_came_from(tmp_path: Path, case: str) -> None:
+    """The one line names the file or flag at fault (before: a bare value error, 'None',
+    or a silently dropped --dont-know)."""
+    (tmp_path / "facts.yaml").write_text("port_state: ajar\n")
+    (tmp_path / "empty.yaml").write_text("after_idle:\n")
+    (tmp_path / "results.json").write_text(json.dumps({
+        "schema_version": 1, "target": "127.0.0.1:1", "addresses": ["127.0.0.1"],
+        "vantage": {"host": "h", "source_address": None}, "started_at": "2026-11-23T00:00:00Z",
+        "probes": [{"name": "port", "status": "ok", "reason": None, "seconds": 0.1,
+                    "facts": {"port_state": "ajar"}, "evidence": {}}]}))
+    args, says = NAMED_INPUTS[case]
+    result = run_cli("diagnose", "--no-input", *[a.format(tmp=tmp_path) for a in args])
+    assert result.code == Exit.FAILED
+    assert says.format(tmp=tmp_path) in result.err and result.err.count("\n") == 1
+    assert "None" not in result.err
