@@ -275,3 +275,64 @@ def test_checkbox_and_number_prompts_take_values_and_commands(tmp_path: Path) ->
     child.send("why" + ENTER)
     child.expect(r"RESULT <Command.WHY")
     assert finish(child) == 0
+
+
+SELECT_SCRIPT = """
+from cli.environment import Environment
+from cli.interactive import QuestionaryPrompter
+from cli.questionnaire import Ask
+from engine.schema import FactType
+prompter = QuestionaryPrompter(Environment())
+phase = Ask("phase", "When does it fail?", "why", FactType.ENUM,
+            [("connect", "while connecting"), ("idle_reuse", "on reuse after idle")])
+print("RESULT", repr(prompter.ask(phase)))
+print("RESULT", repr(prompter.ask(phase)))
+"""
+
+
+def test_enter_on_a_filter_that_matches_nothing_picks_nothing(tmp_path: Path) -> None:
+    """A filter matching no option (or only the separator) + Enter keeps the prompt and says
+    so; after Backspace, a filter that matches picks its option."""
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", NO_COLOR="1",
+               PYTHONPATH=str(REPO))
+    child = pexpect.spawn(sys.executable, ["-c", SELECT_SCRIPT], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", dimensions=(50, 160), timeout=20)
+    child.expect(SELECT)
+    child.send("zzzq")
+    child.expect("zzzq")
+    child.send(ENTER)
+    assert child.expect(["no option matches 'zzzq'", "RESULT"]) == 0
+    child.send("\b" * 4 + "reuse")
+    child.expect("reuse")
+    child.send(ENTER)
+    child.expect(r"RESULT (\S+)\r")
+    assert child.match.group(1) == "'idle_reuse'"
+    child.expect(SELECT)
+    child.send("---")  # matches only the separator line
+    child.expect("---")
+    child.send(ENTER)
+    assert child.expect(["no option matches '---'", "RESULT"]) == 0
+    child.send("\b" * 3 + "back:" + ENTER)
+    child.expect(r"RESULT <Command.BACK")
+    assert finish(child) == 0
+
+
+def test_a_filter_matching_nothing_records_no_answer(tmp_path: Path) -> None:
+    """The tester's case: at the phase question `zzzq` + Enter answers nothing (the session
+    file holds no answer) and the same question stays on screen until a real choice."""
+    session = tmp_path / "session.json"
+    child = spawn("diagnose", "--save", str(session), "--output", str(tmp_path / "r.json"),
+                  "--format", "json", cwd=tmp_path)
+    start(child)
+    assert wait_prompt(child) == SELECT
+    child.send("zzzq")
+    child.expect("zzzq")
+    child.send(ENTER)
+    assert child.expect(["no option matches 'zzzq'", RANKING]) == 0
+    assert answers_in(session) == []
+    child.send("\b" * 4)
+    command(child, "done", SELECT)
+    assert finish(child) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert answers_in(session) == [] and report["questions_asked"] == 0
+    assert "phase" not in report["facts"]
