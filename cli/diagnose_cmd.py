@@ -111,9 +111,10 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
         session.mark_dont_know(fact)
     for file in args.probe_results:
         apply_probe_run(session, load_probe_run(file))
-    if probe and args.target and not args.no_probes and not (args.resume and session.probes):
-        run = probe_target(args, env)
-        apply_probe_run(session, run)
+    if probe and args.target and not args.no_probes:  # --save: written before, and on Ctrl-C
+        from cli.session_file import probe_and_save
+
+        probe_and_save(session, args, env)
     return session
 
 

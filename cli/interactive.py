@@ -273,7 +273,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     from cli.diagnose_cmd import build_session, probe_target
     from cli.inputs import apply_probe_run, error_records
     from cli.output import write_report
-    from cli.session_file import save_session
+    from cli.session_file import probe_and_save, resumed_probes, save_session, undo_history
     from engine.probes.base import Target
 
     if args.target:  # a bad --target is an error before any question, not after
@@ -282,6 +282,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     prompter = QuestionaryPrompter(env)
 
     def save(_session: Session | None = None) -> None:
+        """With --save, write what was said so far (after each step, before the probes)."""
         if args.save:
             save_session(session, args.save, args.target)
 
@@ -297,6 +298,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
             read = ", ".join(f"{r.fact}={r.value}" for r in records if r.fact != "error")
             prompter.say(f"Read from it: {read}" if read else
                          "No known error pattern in it; the questions will tell.")
+        save()
     if args.target is None and not session.probes and not args.no_probes and not args.resume:
 
         def valid_target(text: str) -> bool | str:
@@ -307,8 +309,9 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
 
         args.target = prompter.text("Host and port to probe (optional):",
                                     "(HOST:PORT or a URL, Enter to skip)", valid_target) or None
-    if args.target and not args.no_probes and not session.probes:
-        apply_probe_run(session, probe_target(args, env))
+    # probes given by --probe-results are not run again; a resumed session runs its missing ones
+    if args.target and not args.no_probes and (not session.probes or resumed_probes(session)):
+        probe_and_save(session, args, env, save)
     save()
 
     def run_probe(name: str) -> None:
@@ -318,7 +321,8 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     probing = bool(args.target) and not args.no_probes
     session.can_probe = probing
     Questionnaire(session, prompter, on_change=save, run_probe=run_probe if probing else None,
-                  probe_names=registered_probes() if probing else frozenset()).run()
+                  probe_names=registered_probes() if probing else frozenset(),
+                  history=undo_history(session)).run()
     report = session.report(why_not_cause=args.why_not)
     if env.stdout_isatty:
         env.stdout.write("\n")
