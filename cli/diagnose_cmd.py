@@ -122,9 +122,10 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
         apply_probe_run(session, load_probe_run(file))
     if args.target and args.probe_results:
         check_target_of_results(session, args.target)
-    if probe and args.target and not args.no_probes and not (args.resume and session.probes):
-        run = probe_target(args, env)
-        apply_probe_run(session, run)
+    if probe and args.target and not args.no_probes:  # --save: written before, and on Ctrl-C
+        from cli.session_file import probe_and_save
+
+        probe_and_save(session, args, env)
     return session
 
 

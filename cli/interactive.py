@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,9 +90,11 @@ class QuestionaryPrompter:
         choices.append(questionary.Separator())
         choices += [questionary.Choice(label, value=command, shortcut_key=False)
                     for command, label in COMMANDS]
-        return questionary.select(question.text, choices=choices, use_search_filter=True,
-                                  use_jk_keys=False, instruction="(arrows, or type to filter)",
-                                  **self.extra).unsafe_ask()
+        prompt = questionary.select(question.text, choices=choices, use_search_filter=True,
+                                    use_jk_keys=False, instruction="(arrows, or type to filter)",
+                                    **self.extra)
+        enter_picks_only_a_match(prompt)
+        return prompt.unsafe_ask()
 
     def _checkbox(self, question: Ask) -> Any:
         import questionary
@@ -164,6 +167,61 @@ class QuestionaryPrompter:
         self.say(f"Saved to {name}")
 
 
+def enter_picks_only_a_match(prompt: Any) -> None:
+    """Make Enter in a filtered select pick a shown option, or nothing.
+
+    questionary (2.1) shows every choice again when the filter matches none,
+    with the pointer on the first, and Enter then silently picked it (``zzzq``
+    + Enter answered "while connecting"); a filter matching only the
+    separator returned the separator's line as the answer. Here such an Enter
+    keeps the prompt and says why beside the filter (a bottom toolbar would
+    not show until the terminal reports the cursor position); the next filter
+    key clears the note.
+    """
+    import string
+
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
+    from prompt_toolkit.keys import Keys
+    from prompt_toolkit.layout.controls import FormattedTextControl
+    from questionary.prompts.common import InquirerControl
+
+    app = prompt.application
+    controls = list(app.layout.find_all_controls())
+    menu = next(c for c in controls if isinstance(c, InquirerControl))
+    search_line = next(c for c in controls if isinstance(c, FormattedTextControl)
+                       and c.text == menu.get_search_string_tokens)
+    filter_tokens: Callable[[], StyleAndTextTuples | None] = menu.get_search_string_tokens
+    note = [""]
+
+    def search_tokens() -> StyleAndTextTuples | None:
+        tokens = filter_tokens()
+        if tokens is not None and note[0]:
+            tokens = [*tokens, ("class:search_none", f"  {note[0]}")]
+        return tokens
+
+    def choose(event: Any) -> None:
+        options = [c for c in menu.filtered_choices if not c.disabled]  # sets found_in_search
+        picked = menu.get_pointed_at()
+        if menu.search_filter and not (menu.found_in_search and options):
+            note[0] = f"no option matches {menu.search_filter!r}: Backspace to change the filter"
+        elif picked.disabled:
+            note[0] = "that line is not an option: move to one with the arrows"
+        else:
+            menu.is_answered = True
+            event.app.exit(result=picked.value)
+
+    def filter_key(event: Any) -> None:
+        note[0] = ""
+        menu.add_search_character(event.key_sequence[0].key)
+
+    search_line.text = search_tokens
+    # among eager bindings for one key the last added wins: these replace questionary's
+    for character in string.printable:
+        app.key_bindings.add(character, eager=True)(filter_key)
+    app.key_bindings.add(Keys.Backspace, eager=True)(filter_key)
+    app.key_bindings.add(Keys.ControlM, eager=True)(choose)
+
+
 def registered_probes() -> frozenset[str]:
     """The probe names this build can run (the KB may declare more)."""
     from engine.probes.registry import REGISTRY
@@ -215,7 +273,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     from cli.diagnose_cmd import build_session, probe_target
     from cli.inputs import apply_probe_run, error_records
     from cli.output import write_report
-    from cli.session_file import save_session
+    from cli.session_file import probe_and_save, resumed_probes, save_session, undo_history
     from engine.probes.base import Target
 
     if args.target:  # a bad --target is an error before any question, not after
@@ -224,6 +282,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     prompter = QuestionaryPrompter(env)
 
     def save(_session: Session | None = None) -> None:
+        """With --save, write what was said so far (after each step, before the probes)."""
         if args.save:
             save_session(session, args.save, args.target)
 
@@ -239,6 +298,7 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
             read = ", ".join(f"{r.fact}={r.value}" for r in records if r.fact != "error")
             prompter.say(f"Read from it: {read}" if read else
                          "No known error pattern in it; the questions will tell.")
+        save()
     if args.target is None and not session.probes and not args.no_probes and not args.resume:
 
         def valid_target(text: str) -> bool | str:
@@ -249,8 +309,9 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
 
         args.target = prompter.text("Host and port to probe (optional):",
                                     "(HOST:PORT or a URL, Enter to skip)", valid_target) or None
-    if args.target and not args.no_probes and not session.probes:
-        apply_probe_run(session, probe_target(args, env))
+    # probes given by --probe-results are not run again; a resumed session runs its missing ones
+    if args.target and not args.no_probes and (not session.probes or resumed_probes(session)):
+        probe_and_save(session, args, env, save)
     save()
 
     def run_probe(name: str) -> None:
@@ -260,7 +321,8 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
     probing = bool(args.target) and not args.no_probes
     session.can_probe = probing
     Questionnaire(session, prompter, on_change=save, run_probe=run_probe if probing else None,
-                  probe_names=registered_probes() if probing else frozenset()).run()
+                  probe_names=registered_probes() if probing else frozenset(),
+                  history=undo_history(session)).run()
     report = session.report(why_not_cause=args.why_not)
     if env.stdout_isatty:
         env.stdout.write("\n")

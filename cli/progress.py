@@ -5,18 +5,41 @@ test, a countdown. When stderr is not a terminal (CI, logs, pipes), each
 start and end is one line, and the countdown is a line every ten seconds.
 ``--quiet`` silences it all. The engine reports ``ProbeEvent`` values; only
 this module knows how they look.
+
+It also keeps the results of the probes that finished: on Ctrl-C it turns
+the interrupt into ``ProbesInterrupted`` (still a KeyboardInterrupt, so exit
+130) holding them as a partial run, which ``--save`` writes so that
+``--resume`` runs only the probes that did not finish.
 """
 
 from __future__ import annotations
 
+import socket
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Any
 
 from cli.environment import Environment
-from engine.probes.base import ProbeEvent
+from engine.errors import ConndoctorError
+from engine.probes.base import ProbeEvent, ProbeResult, ProbeRun, Target
 
 PLAIN_COUNTDOWN_EVERY = 10.0
+
+
+class ProbesInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a probe run; ``run`` holds the probes that had finished."""
+
+    def __init__(self, partial: Callable[[], ProbeRun]) -> None:
+        super().__init__()
+        self._partial = partial
+
+    @cached_property
+    def run(self) -> ProbeRun:
+        """The partial run, made when asked: it looks the target's name up again."""
+        return self._partial()
 
 
 class ProbeProgress:
@@ -29,6 +52,9 @@ class ProbeProgress:
         self._live: Any = None
         self._last_plain: dict[str, float] = {}
         self.tty = bool(getattr(env.stderr, "isatty", lambda: False)())
+        self.finished: list[ProbeResult] = []
+        self.started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._started = time.monotonic()
 
     def __enter__(self) -> ProbeProgress:
         if self.env.quiet:
@@ -50,14 +76,37 @@ class ProbeProgress:
         if self._live is not None:
             self._live.stop()
             self._live = None
+        if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, ProbesInterrupted):
+            raise ProbesInterrupted(self.partial_run) from exc
 
     def __call__(self, event: ProbeEvent) -> None:
         """Receive one event from the runner."""
+        if event.result is not None:
+            self.finished.append(event.result)
         if self.env.quiet:
             return
         self.rows[event.name] = (event.status, event.detail, event.seconds_left, time.monotonic())
         if self._live is None:
             self._plain(event)
+
+    def partial_run(self) -> ProbeRun:
+        """The probes that finished so far, as a run from this host (as the runner makes it)."""
+        from engine.probes.registry import REGISTRY
+        from engine.probes.runner import local_vantage
+
+        order = list(REGISTRY.specs)  # the runner's order, whatever finished first
+        finished = sorted(self.finished, key=lambda r: order.index(r.name)
+                          if r.name in order else len(order))
+        try:  # the run resolved this name a moment ago: the answer is cached or numeric
+            target = Target.parse(self.target)
+            infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+            addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        except (ConndoctorError, OSError):
+            addresses = []
+        return ProbeRun(target=self.target, addresses=addresses,
+                        vantage=local_vantage(addresses), started_at=self.started_at,
+                        seconds=round(time.monotonic() - self._started, 4),
+                        probes=finished)
 
     def _plain(self, event: ProbeEvent) -> None:
         if event.status == "running":

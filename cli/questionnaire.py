@@ -11,7 +11,8 @@ question goes to the person; a probe (when a target is known and the probe
 exists) is offered to the person first: probes touch their target, and some
 send data, so none runs without a yes. ``back`` undoes the last answer or
 "I don't know" through ``Session.withdraw``, so the ranking afterwards is the
-one a session that never heard that answer would give.
+one a session that never heard that answer would give. The history can start
+with a resumed session's steps (``--resume``): back undoes those too.
 """
 
 from __future__ import annotations
@@ -94,10 +95,12 @@ class Questionnaire:
     def __init__(self, session: Session, prompter: Prompter,
                  on_change: Callable[[Session], None] | None = None,
                  run_probe: Callable[[str], None] | None = None,
-                 probe_names: frozenset[str] = frozenset()) -> None:
+                 probe_names: frozenset[str] = frozenset(),
+                 history: list[tuple[str, str]] | None = None) -> None:
         self.session = session
         self.prompter = prompter
-        self.history: list[tuple[str, str]] = []
+        self.history: list[tuple[str, str]] = [] if history is None else history
+        """``(kind, fact)`` steps, oldest first; kind is ``answer`` or ``dont_know``."""
         self.on_change = on_change
         self.run_probe = run_probe
         self.probe_names = probe_names

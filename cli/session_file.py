@@ -7,16 +7,26 @@ replays the statements into a fresh session over the KB loaded now, so the
 ranking is recomputed by today's rules (and a statement the KB no longer
 accepts is a one-line error naming the file and the fact).
 
-The file is written atomically after every step of the questionnaire, so a
-Ctrl-C or a lost terminal keeps everything answered so far.
+The file also keeps the questionnaire's steps in order (``history``: each
+answer and "I don't know"), so ``back`` after ``--resume`` undoes them newest
+first. A file without it (written before it existed) can undo its answers,
+in the order they were stated.
+
+The file is written atomically after every step of the questionnaire and
+before the probes start; on Ctrl-C during the probes it is written again with
+the probes that finished, and ``--resume`` then runs only the missing ones.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from cli.environment import Environment
 from engine.errors import ConndoctorError, InputError
 from engine.facts import FactRecord, Source
 from engine.report import ProbeSummary
@@ -25,6 +35,25 @@ from engine.session import Session
 SESSION_KIND = "conndoctor-session"
 SESSION_VERSION = 1
 REPLAYABLE = {source.value: source for source in Source if source is not Source.DERIVED}
+STEPS = ("answer", "dont_know")
+
+Step = tuple[str, str]
+_HISTORY: WeakKeyDictionary[Session, list[Step]] = WeakKeyDictionary()
+_RESUMED_PROBES: WeakKeyDictionary[Session, frozenset[str]] = WeakKeyDictionary()
+
+
+def undo_history(session: Session) -> list[Step]:
+    """The questionnaire's steps, ``(kind, fact)`` oldest first: what ``back`` undoes.
+
+    The list lives with the session so that a resumed session's steps, the
+    ones asked now and the file saved after each of them are one history.
+    """
+    return _HISTORY.setdefault(session, [])
+
+
+def resumed_probes(session: Session) -> frozenset[str]:
+    """The probes a resumed session file already had a result of (empty if not resumed)."""
+    return _RESUMED_PROBES.get(session, frozenset())
 
 
 def session_data(session: Session, target: str | None = None) -> dict[str, Any]:
@@ -42,6 +71,7 @@ def session_data(session: Session, target: str | None = None) -> dict[str, Any]:
         "dont_know": list(session.dont_know),
         "probes": [summary.model_dump() for summary in session.probes],
         "error_lines": list(session.error_lines),
+        "history": [{"kind": kind, "fact": fact} for kind, fact in undo_history(session)],
     }
 
 
@@ -68,7 +98,7 @@ def load_session_file(file: str) -> dict[str, Any]:
     if data.get("schema_version") != SESSION_VERSION:
         raise InputError(f"--resume {file}: schema_version must be {SESSION_VERSION} "
                          f"(got {data.get('schema_version')!r})")
-    for key in ("statements", "dont_know", "probes", "error_lines"):
+    for key in ("statements", "dont_know", "probes", "error_lines", "history"):
         if not isinstance(data.get(key, []), list):
             raise InputError(f"--resume {file}: {key!r} must be a list")
     return data
@@ -113,4 +143,69 @@ def resume_session(session: Session, file: str) -> dict[str, Any]:
             where = ".".join(str(p) for p in first["loc"]) or "(top)"
             raise InputError(f"--resume {file}: probes[{index}].{where}: {first['msg']}") from None
     session.error_lines.extend(e for e in data.get("error_lines", []) if isinstance(e, dict))
+    _RESUMED_PROBES[session] = frozenset(summary.name for summary in session.probes)
+    undo_history(session)[:] = resumed_steps(session, file, data)
     return data
+
+
+def resumed_steps(session: Session, file: str, data: dict[str, Any]) -> list[Step]:
+    """The saved questionnaire steps that still stand in the replayed session.
+
+    Without a ``history`` (an older file) the answers are the steps, in the
+    order they were stated: only the questionnaire states answers, while an
+    "I don't know" may have come from ``--dont-know``.
+    """
+    if "history" not in data:
+        return [("answer", r.fact) for r in session.store.records if r.source is Source.ANSWER]
+    answered = {r.fact for r in session.store.records if r.source is Source.ANSWER}
+    steps: list[Step] = []
+    for index, item in enumerate(data["history"]):
+        if not (isinstance(item, dict) and item.get("kind") in STEPS
+                and isinstance(item.get("fact"), str)):
+            raise InputError(f"--resume {file}: history[{index}]: expected an object with "
+                             f"'kind' (one of: {', '.join(STEPS)}) and 'fact' (got {item!r})")
+        step = (str(item["kind"]), str(item["fact"]))
+        if step[1] in (answered if step[0] == "answer" else session.dont_know):
+            steps.append(step)
+    return steps
+
+
+def probe_and_save(session: Session, args: argparse.Namespace, env: Environment,
+                   save: Callable[[], None] | None = None) -> None:
+    """Run the selected probes this session has no result of, saving around them.
+
+    ``save`` (by default: write ``--save FILE``, if given) runs before the
+    probes start, so what the person gave is on disk if the probes are
+    interrupted, and again on Ctrl-C with the probes that had finished (then
+    the interrupt goes on: exit 130). A resumed session runs only the probes
+    its file lacks, and says so.
+    """
+    from cli.inputs import apply_probe_run
+    from cli.probe_cmd import execute
+    from cli.progress import ProbesInterrupted
+    from engine.probes.registry import REGISTRY
+
+    def save_file() -> None:
+        if args.save:
+            save_session(session, args.save, args.target)
+
+    save = save or save_file
+    done = resumed_probes(session)
+    names = [spec.name for spec in REGISTRY.select(args.only, args.with_)
+             if spec.name not in done]
+    if done:
+        had = [name for name in REGISTRY.specs if name in done]
+        env.message(f"resumed with the probes {', '.join(had)}; "
+                    + (f"probing the rest: {', '.join(names)}" if names else "none left to run"))
+    if not names:
+        return
+    save()
+    selected = argparse.Namespace(**{**vars(args), "only": names, "with_": None}) if done else args
+    try:
+        run = execute(selected, env, args.target)
+    except ProbesInterrupted as stop:
+        apply_probe_run(session, stop.run)
+        save()
+        raise
+    apply_probe_run(session, run)
+    save()

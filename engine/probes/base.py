@@ -166,13 +166,16 @@ class ProbeEvent:
     """A progress report: a probe started, ended, or says how long it still needs.
 
     ``status`` is ``started``, ``running`` (with ``detail`` and, for long
-    probes such as ``idle``, ``seconds_left``) or the final status.
+    probes such as ``idle``, ``seconds_left``) or the final status, whose
+    event carries the ``result``: what finished is not lost if the run is
+    interrupted (Ctrl-C) before the others end.
     """
 
     name: str
     status: str
     detail: str = ""
     seconds_left: float | None = None
+    result: ProbeResult | None = None
 
 
 ProgressCallback = Callable[[ProbeEvent], None]

@@ -84,7 +84,8 @@ async def _run_one(
     result = _enforce_contract(spec, result)
     result.seconds = round(time.monotonic() - started, 4)
     if progress:
-        progress(ProbeEvent(spec.name, result.status, result.reason or _summary(result)))
+        progress(ProbeEvent(spec.name, result.status, result.reason or _summary(result),
+                            result=result))
     return result
 
 

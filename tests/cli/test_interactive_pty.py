@@ -17,13 +17,17 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.conftest import REPO
+from engine.faults import FaultServer, sink
+from tests.conftest import REPO, diagnose_report
 
 SELECT, NUMBER, CHECKBOX = "type to filter", "(a number", "space to tick"
 PROMPT = re.compile(r"type to filter|\(a number|space to tick")
 # printed once before every question: syncs the test with the program, as prompts redraw
 RANKING = re.compile(r"Now: |No cause has support yet\.")
 UP, ENTER, CTRL_C = "\x1b[A", "\r", "\x03"
+# the live probe table: a probe that finished, the idle probe holding its connections
+PORT_DONE, IDLE_RUNNING = re.compile(r"port\s+ok"), re.compile(r"idle\s+running")
+DEFAULT_PROBES = ["port", "reachability", "idle", "tls", "protocol", "burst"]
 # in a checkbox the commands are the last four choices; the pointer wraps upwards
 CHECKBOX_UPS = {"I don't know": 4, "why": 3, "back": 2, "done": 1}
 NUMBER_WORDS = {"I don't know": "?", "why": "why", "back": "back", "done": "done"}
@@ -275,3 +279,158 @@ def test_checkbox_and_number_prompts_take_values_and_commands(tmp_path: Path) ->
     child.send("why" + ENTER)
     child.expect(r"RESULT <Command.WHY")
     assert finish(child) == 0
+
+
+SELECT_SCRIPT = """
+from cli.environment import Environment
+from cli.interactive import QuestionaryPrompter
+from cli.questionnaire import Ask
+from engine.schema import FactType
+prompter = QuestionaryPrompter(Environment())
+phase = Ask("phase", "When does it fail?", "why", FactType.ENUM,
+            [("connect", "while connecting"), ("idle_reuse", "on reuse after idle")])
+print("RESULT", repr(prompter.ask(phase)))
+print("RESULT", repr(prompter.ask(phase)))
+"""
+
+
+def test_enter_on_a_filter_that_matches_nothing_picks_nothing(tmp_path: Path) -> None:
+    """A filter matching no option (or only the separator) + Enter keeps the prompt and says
+    so; after Backspace, a filter that matches picks its option."""
+    env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", NO_COLOR="1",
+               PYTHONPATH=str(REPO))
+    child = pexpect.spawn(sys.executable, ["-c", SELECT_SCRIPT], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", dimensions=(50, 160), timeout=20)
+    child.expect(SELECT)
+    child.send("zzzq")
+    child.expect("zzzq")
+    child.send(ENTER)
+    assert child.expect(["no option matches 'zzzq'", "RESULT"]) == 0
+    child.send("\b" * 4 + "reuse")
+    child.expect("reuse")
+    child.send(ENTER)
+    child.expect(r"RESULT (\S+)\r")
+    assert child.match.group(1) == "'idle_reuse'"
+    child.expect(SELECT)
+    child.send("---")  # matches only the separator line
+    child.expect("---")
+    child.send(ENTER)
+    assert child.expect(["no option matches '---'", "RESULT"]) == 0
+    child.send("\b" * 3 + "back:" + ENTER)
+    child.expect(r"RESULT <Command.BACK")
+    assert finish(child) == 0
+
+
+def test_a_filter_matching_nothing_records_no_answer(tmp_path: Path) -> None:
+    """The tester's case: at the phase question `zzzq` + Enter answers nothing (the session
+    file holds no answer) and the same question stays on screen until a real choice."""
+    session = tmp_path / "session.json"
+    child = spawn("diagnose", "--save", str(session), "--output", str(tmp_path / "r.json"),
+                  "--format", "json", cwd=tmp_path)
+    start(child)
+    assert wait_prompt(child) == SELECT
+    child.send("zzzq")
+    child.expect("zzzq")
+    child.send(ENTER)
+    assert child.expect(["no option matches 'zzzq'", RANKING]) == 0
+    assert answers_in(session) == []
+    child.send("\b" * 4)
+    command(child, "done", SELECT)
+    assert finish(child) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert answers_in(session) == [] and report["questions_asked"] == 0
+    assert "phase" not in report["facts"]
+
+
+def probes_in(session_file: Path) -> list[str]:
+    """The names of the probes a saved session holds."""
+    return [p["name"] for p in json.loads(session_file.read_text())["probes"]]
+
+
+def test_ctrl_c_during_the_probes_saves_what_was_given_then_resume_runs_the_rest(
+        tmp_path: Path) -> None:
+    """The tester's case: --save, an error pasted, a target given, Ctrl-C while the idle probe
+    runs: exit 130 with one 'interrupted' line, and the file holds the error, the target and
+    the probes that finished; --resume runs only the missing probes and says so."""
+    session = tmp_path / "isess7.json"
+    with FaultServer(sink) as server:  # keeps idle connections open: the idle probe runs long
+        child = spawn("diagnose", "--save", str(session), cwd=tmp_path)
+        child.expect("What did you see")
+        child.sendline("read: connection reset by peer")
+        child.expect("Host and port to probe")
+        child.sendline(server.target)
+        child.expect(PORT_DONE)
+        child.expect(IDLE_RUNNING)
+        child.send(CTRL_C)
+        child.expect("interrupted")
+        assert finish(child) == 130
+        assert "Traceback" not in str(child.before)
+        data = json.loads(session.read_text())
+        assert data["target"] == server.target
+        assert {"fact": "error", "value": "read: connection reset by peer", "source": "user",
+                "detail": "pasted in the questionnaire", "vantage": None} in data["statements"]
+        assert any(s["fact"] == "error_kind" and s["value"] == "reset"
+                   for s in data["statements"])
+        finished = probes_in(session)
+        assert "port" in finished and "idle" not in finished
+        assert any(s["fact"] == "port_state" and s["value"] == "open" and s["source"] == "probe"
+                   for s in data["statements"])
+        missing = [name for name in DEFAULT_PROBES if name not in finished]
+
+        resumed = spawn("diagnose", "--resume", str(session), "--save", str(session),
+                        "--idle-max", "2", "--output", str(tmp_path / "r.json"),
+                        "--format", "json", cwd=tmp_path)
+        resumed.expect(f"probing the rest: {', '.join(missing)}")
+        if resumed.expect([RANKING, pexpect.EOF]) == 0:
+            resumed.expect(PROMPT)
+            command(resumed, "done", str(resumed.after))
+        assert finish(resumed) == 0
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert sorted(p["name"] for p in report["probes"]) == sorted(DEFAULT_PROBES)
+    assert sorted(probes_in(session)) == sorted(DEFAULT_PROBES)
+    assert report["facts"]["error_kind"] == "reset" and report["facts"]["port_state"] == "open"
+
+
+def test_ctrl_c_at_the_target_prompt_keeps_the_pasted_error(tmp_path: Path) -> None:
+    """--save writes the pasted error at once: a Ctrl-C at the next prompt does not lose it."""
+    session = tmp_path / "s.json"
+    child = spawn("diagnose", "--save", str(session), cwd=tmp_path)
+    child.expect("What did you see")
+    child.sendline("read: connection reset by peer")
+    child.expect("Host and port to probe")
+    child.send(CTRL_C)
+    child.expect("interrupted")
+    assert finish(child) == 130
+    facts = {s["fact"]: s["value"] for s in json.loads(session.read_text())["statements"]}
+    assert facts == {"error": "read: connection reset by peer", "error_kind": "reset"}
+
+
+def test_back_after_resume_undoes_the_resumed_answers_newest_first(tmp_path: Path) -> None:
+    """Two answers, Ctrl-C, --resume: back undoes the second, then the first, then has nothing
+    left; the report is then a fresh run's, and the saved session holds no answer."""
+    session = tmp_path / "session.json"
+    child = spawn("diagnose", "--save", str(session), cwd=tmp_path)
+    start(child)
+    answer(child)
+    answer(child)
+    wait_prompt(child)
+    child.send(CTRL_C)
+    assert finish(child) == 130
+    first, second = answers_in(session)
+    resumed = spawn("diagnose", "--resume", str(session), "--save", str(session),
+                    "--output", str(tmp_path / "r.json"), "--format", "json", cwd=tmp_path)
+    command(resumed, "back")
+    resumed.expect(f"Undone: your answer about {second}")
+    assert answers_in(session) == [first]
+    command(resumed, "back")
+    resumed.expect(f"Undone: your answer about {first}")
+    command(resumed, "back")
+    resumed.expect("Nothing to undo yet.")
+    command(resumed, "done")
+    assert finish(resumed) == 0
+    assert answers_in(session) == []
+    report = json.loads((tmp_path / "r.json").read_text())
+    fresh = diagnose_report("--error", "read: connection reset by peer")
+    assert report["diagnoses"] == fresh["diagnoses"]
+    assert report["next_questions"] == fresh["next_questions"]
+    assert report["questions_asked"] == 0

@@ -64,3 +64,26 @@ def test_quiet_prints_nothing() -> None:
         progress(ProbeEvent("port", "started"))
         progress(ProbeEvent("port", "ok", "port_state=open"))
     assert err.getvalue() == ""
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_ctrl_c_keeps_the_probes_that_finished(quiet: bool) -> None:
+    """Ctrl-C during a run becomes ProbesInterrupted (still a KeyboardInterrupt) holding the
+    finished probes, in the runner's order, and not the one still running (even with --quiet)."""
+    from cli.progress import ProbesInterrupted
+    from engine.probes.base import ProbeResult
+
+    port = ProbeResult(name="port", status="ok", facts={"port_state": "open"}, seconds=0.01)
+    tls = ProbeResult(name="tls", status="error", reason="boom", seconds=0.2)
+    with pytest.raises(KeyboardInterrupt) as caught, \
+            ProbeProgress(Environment(stderr=io.StringIO(), quiet=quiet), "127.0.0.1:5432") as p:
+        for result in (tls, port):
+            p(ProbeEvent(result.name, "started"))
+            p(ProbeEvent(result.name, result.status, result=result))
+        p(ProbeEvent("idle", "started", seconds_left=30))
+        raise KeyboardInterrupt
+    assert isinstance(caught.value, ProbesInterrupted)
+    run = caught.value.run
+    assert run.target == "127.0.0.1:5432" and run.addresses == ["127.0.0.1"]
+    assert run.vantage.source_address == "127.0.0.1"
+    assert run.probes == [port, tls]
