@@ -22,6 +22,7 @@ from typing import Any
 
 from cli.environment import Environment
 from cli.exitcodes import Exit
+from cli.how import percent
 from cli.questionnaire import Ask, Command, Questionnaire
 from engine.errors import ConndoctorError
 from engine.facts import Source
@@ -63,7 +64,7 @@ class QuestionaryPrompter:
         if not report.diagnoses:
             self.console.print("No cause has support yet.", style="dim")
             return
-        parts = [f"{d.title} {d.confidence:.0%}" for d in report.diagnoses[:RANKING_SHOWN]]
+        parts = [f"{d.title} {percent(d.confidence)}" for d in report.diagnoses[:RANKING_SHOWN]]
         self.console.print("Now: " + " · ".join(parts), style="dim")
 
     def text(self, message: str, instruction: str, validate: Any = None) -> str:
