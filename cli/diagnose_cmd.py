@@ -27,6 +27,12 @@ NEEDS_INPUT = (
 )
 
 
+GIVEN_BUT_NO_TTY = (
+    "stdin is not a terminal, so conndoctor cannot ask questions; add --no-input to "
+    "diagnose from the flags given"
+)
+
+
 def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
     """Build a session from the flags, run probes if asked, print the report."""
     if args.print_schema:
@@ -34,7 +40,16 @@ def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
 
         from engine.report import DiagnosisReport
 
-        env.stdout.write(json.dumps(DiagnosisReport.model_json_schema(), indent=2) + "\n")
+        schema = json.dumps(DiagnosisReport.model_json_schema(), indent=2) + "\n"
+        if args.output and args.output != "-":
+            from pathlib import Path
+
+            from cli.output import write_atomically
+
+            write_atomically(Path(args.output), schema)
+            env.message(f"schema written to {args.output}")
+        else:
+            env.stdout.write(schema)
         return Exit.DIAGNOSED
     for pair in args.fact:
         if "=" not in pair:
@@ -43,9 +58,16 @@ def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
     if args.save == "-":
         env.error("--save -: give a file name (the report goes to stdout; --output - too)")
         return Exit.USAGE
+    from cli.main import DEFAULT_IDLE_MAX
+
+    if not args.target and (args.only or args.with_ or args.idle_max != DEFAULT_IDLE_MAX):
+        env.message("--only, --with and --idle-max choose and bound the probes of --target; "
+                    "without a target nothing is probed")
     if not args.no_input:
         if not env.stdin_isatty:
-            env.error(NEEDS_INPUT)
+            given = any((args.error, args.log, args.fact, args.facts, args.probe_results,
+                         args.target, args.resume, args.peer_log))
+            env.error(GIVEN_BUT_NO_TTY if given else NEEDS_INPUT)
             return Exit.FAILED
         from cli.interactive import run_questionnaire
 

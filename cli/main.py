@@ -21,6 +21,7 @@ from cli.formats import FORMAT_NAMES
 
 VERSION = "0.1.0"
 PROBE_NAMES = ["port", "reachability", "idle", "tls", "protocol", "burst", "transfer"]
+DEFAULT_IDLE_MAX = 30.0
 
 EPILOG = """\
 examples:
@@ -98,15 +99,29 @@ def _add_probe_selection(parser: argparse.ArgumentParser) -> None:
                         help=f"run exactly these probes (repeatable; {', '.join(PROBE_NAMES)})")
     parser.add_argument("--with", dest="with_", action="append", choices=PROBE_NAMES,
                         metavar="NAME", help="add an opt-in probe to the defaults (e.g. transfer)")
-    parser.add_argument("--idle-max", type=float, default=30.0, metavar="SECONDS",
+    parser.add_argument("--idle-max", type=float, default=DEFAULT_IDLE_MAX, metavar="SECONDS",
                         help="bound of the idle test in seconds (default 30, at most 7200; "
                              "LBs and NATs need 400)")
+
+
+DIAGNOSE_EXAMPLES = """\
+examples:
+  conndoctor diagnose                                  # the questionnaire (a terminal)
+  conndoctor diagnose --no-input --error "read: connection reset by peer" \\
+      --fact after_idle=true --fact idle_seconds=8     # what you know, no questions
+  conndoctor diagnose --no-input --target db.internal:5432 --with transfer
+  conndoctor diagnose --no-input --log app.log --format json > report.json
+  conndoctor diagnose --no-input --error "..." --dont-know after_idle --format json
+                                                       # a script walking the dialogue:
+                                                       # answer next_questions[0], rerun
+"""
 
 
 def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     diagnose = commands.add_parser(
         "diagnose", help="find the cause of a connection failure",
         description="Guided questionnaire on a terminal; with --no-input, uses only the flags.",
+        epilog=DIAGNOSE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     diagnose.add_argument("--no-input", action="store_true", help="never prompt (scripts, CI)")
     diagnose.add_argument("--target", metavar="HOST:PORT",
@@ -127,7 +142,9 @@ def _add_diagnose(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     diagnose.add_argument("--probe-results", action="append", default=[], metavar="FILE",
                           help="output of 'conndoctor probe --format json' (repeatable)")
     diagnose.add_argument("--why-not", metavar="CAUSE", help="explain why a cause is not ranked")
-    diagnose.add_argument("--format", choices=FORMAT_NAMES, default="text")
+    diagnose.add_argument("--format", choices=FORMAT_NAMES, default="text",
+                          help="text (default; tables and colour on a terminal), json (the "
+                               "contract: what scripts read), markdown (for tickets)")
     diagnose.add_argument("--output", metavar="FILE",
                           help="write the report to FILE atomically ('-': stdout)")
     diagnose.add_argument("--save", metavar="FILE",

@@ -108,3 +108,26 @@ def test_a_target_other_than_the_probe_results_is_refused_before_probing(tmp_pat
     same = run_cli("diagnose", "--no-input", "--probe-results", str(results),
                    "--target", f"127.0.0.1:{port}", "--no-probes")
     assert same.code == 0, same.err
+
+
+def test_flags_given_but_no_terminal_says_add_no_input() -> None:
+    """stdin not a terminal with --error given: the way out is --no-input (before: the
+    message listed --error among the flags to use, though it was given)."""
+    result = run_cli("diagnose", "--error", "connection refused")
+    assert result.code == 1
+    assert "add --no-input to diagnose from the flags given" in result.err
+
+
+def test_probe_choices_without_a_target_are_said_to_do_nothing() -> None:
+    """--only, --with or --idle-max without --target would be ignored in silence."""
+    result = run_cli("diagnose", "--no-input", "--error", "connection refused", "--only", "idle")
+    assert result.code == 0
+    assert "without a target nothing is probed" in result.err
+
+
+def test_print_schema_honours_output(tmp_path: Path) -> None:
+    """--print-schema --output FILE writes the schema there (before: stdout, --output ignored)."""
+    out = tmp_path / "schema.json"
+    result = run_cli("diagnose", "--print-schema", "--output", str(out))
+    assert result.code == 0 and result.out == ""
+    assert "diagnoses" in json.loads(out.read_text())["properties"]
