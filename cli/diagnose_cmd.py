@@ -60,7 +60,8 @@ def run_diagnose(args: argparse.Namespace, env: Environment) -> int:
         return Exit.USAGE
     from cli.main import DEFAULT_IDLE_MAX
 
-    if not args.target and (args.only or args.with_ or args.idle_max != DEFAULT_IDLE_MAX):
+    if not (args.target or args.resume) and (args.only or args.with_
+                                            or args.idle_max != DEFAULT_IDLE_MAX):
         env.message("--only, --with and --idle-max choose and bound the probes of --target; "
                     "without a target nothing is probed")
     if not args.no_input:
