@@ -3,7 +3,8 @@
 The pydantic models check each file's shape; this module checks what needs
 the whole KB: that every fact a rule reads or a case sets is declared, that
 every operator fits its fact's type, that derivations have no cycles, that
-regular expressions compile and that error patterns set valid values. Each
+regular expressions compile and do not backtrack catastrophically
+(``engine.backtracking``), and that error patterns set valid values. Each
 issue names the line of the value at fault (a leaf deep inside ``all`` /
 ``any`` / ``not``, a key of a case's ``facts``), not just the item's first line.
 
@@ -67,14 +68,18 @@ class _Checker:
                 self.fact(fact, self._origin("probe", name).spot("sets", index), name)
         from engine.errortext import FLAGS
 
+        compiled: list[tuple[str, str]] = []
         for pattern_id, pattern in kb.patterns.items():
             where = self._origin("pattern", pattern_id)
-            # A file unchanged since a load that compiled it needs no second compile:
+            # A file unchanged since a load that checked it needs no second check:
             # the cache keeps only files of KBs that loaded without errors, per Python.
-            if where.file not in kb.cached_files:
-                self.regex(pattern_id, pattern.regex, where, FLAGS)
+            if where.file not in kb.cached_files and self.regex(
+                pattern_id, pattern.regex, where, FLAGS
+            ):
+                compiled.append((pattern_id, pattern.regex))
             for fact, value in pattern.sets.items():
                 self.fact_value(fact, value, where.spot("sets", fact), pattern_id)
+        self.backtracking(compiled, FLAGS)
         for case_id, (_, case) in kb.cases.items():
             where = self._origin("case", case_id)
             for fact, given in case.facts.items():
@@ -135,13 +140,26 @@ class _Checker:
                 self.add(where.spot(*path, at),
                          f"{rule_id}: {problem}{_value_hint(observation, leaf.value)}")
 
-    def regex(self, pattern_id: str, regex: str, where: Origin, flags: int) -> None:
+    def regex(self, pattern_id: str, regex: str, where: Origin, flags: int) -> bool:
         """The pattern's regular expression must compile (with the reader's flags)."""
         try:
             re.compile(regex, flags)
         except re.error as error:
             self.add(where.spot("regex"), f"{pattern_id}: regex does not compile: {error} "
                      f"(got {regex!r})")
+            return False
+        return True
+
+    def backtracking(self, patterns: list[tuple[str, str]], flags: int) -> None:
+        """No regex may backtrack catastrophically on a hostile line (``engine.backtracking``):
+        ``--error`` and ``--log`` read untrusted text with every KB's patterns, and a
+        search in Python's ``re`` cannot be interrupted."""
+        from engine.backtracking import find_slow
+
+        regexes = dict(patterns)
+        for pattern_id, finding in find_slow(patterns, flags).items():
+            where = self._origin("pattern", pattern_id).spot("regex")
+            self.add(where, finding.message(pattern_id, regexes[pattern_id]))
 
     def cycles(self) -> None:
         """Derivation rules must not derive a fact from itself, directly or not."""

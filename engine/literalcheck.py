@@ -31,6 +31,11 @@ def texts_of(regex: str, flags: int = 0) -> list[str]:
     return _sequence(list(sre_parse.parse(regex, flags)))[:MAX_TEXTS]
 
 
+def texts_of_items(items: list[tuple[Any, Any]]) -> list[str]:
+    """Up to ``MAX_TEXTS`` short texts spelled from parsed items (a part of a parse tree)."""
+    return _sequence(items)
+
+
 def literal_escape(regex: str, literal: str, flags: int) -> str | None:
     """A text the regex matches that does not hold the (lowercase) literal, if one is found."""
     compiled = re.compile(regex, flags)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,3 +48,29 @@ def test_an_unchanged_pattern_file_comes_from_the_cache_and_still_reads(tmp_path
     assert pattern_file not in first.cached_files
     assert pattern_file in second.cached_files
     assert ErrorReader(second).read("ACME link reset by switch")["error_kind"][0] == "reset"
+
+
+def test_an_unchanged_pattern_file_is_not_timed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Timing a nested repeat for backtracking costs a process: once, not on every load."""
+    import subprocess
+
+    from engine import backtracking
+
+    started = []
+    real = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backtracking.subprocess, "Popen", popen)
+    kb_dir = _kb(tmp_path / "kb", r"acme link (?:\w{1,20}\.){1,3}reset")
+    load_kb([kb_dir], cache_dir=tmp_path / "cache")
+    assert len(started) == 1
+    for marker in (tmp_path / "cache").glob("checked-*"):
+        marker.unlink()  # so the cross-file checks run again, as after an upgrade
+    second = load_kb([kb_dir], cache_dir=tmp_path / "cache")
+    assert kb_dir / "errors" / "acme.yaml" in second.cached_files
+    assert len(started) == 1
