@@ -126,7 +126,7 @@ def test_kb_test_refuses_the_kb_in_one_line(tmp_path: Path) -> None:
     kb_dir = _kb(tmp_path)
     result = run_cli("kb", "test", "--no-builtin", "--kb", str(kb_dir))
     assert result.code == 1
-    assert result.err.startswith(f"conndoctor: error: {kb_dir}/errors.yaml:4: error: "
+    assert result.err.startswith(f"conndoctor: error: {kb_dir}/errors.yaml:4: "
                                  "nested-plus: regex backtracks catastrophically: ")
     assert result.err.endswith(" (and 2 more; run 'conndoctor kb validate')\n")
     assert result.err.count("\n") == 1
