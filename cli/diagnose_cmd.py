@@ -85,7 +85,7 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
             args.target = saved["target"]
     records: list[FactRecord] = []
     if args.facts:
-        records += facts_file_records(session, args.facts)
+        records += facts_file_records(session, args.facts, env.message)
     error_text = args.error
     plain = []
     for pair in args.fact:
@@ -94,9 +94,9 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
             error_text = value
         else:
             plain.append(pair)
-    records += fact_records(session, plain)
+    records += fact_records(session, plain, env.message)
     if error_text:
-        records += error_records(session, error_text)
+        records += error_records(session, error_text, env.message)
     if args.log or args.peer_log:
         from cli.logs import log_records
 
