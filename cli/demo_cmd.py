@@ -88,7 +88,8 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
             FactRecord("frequency", "always", Source.USER, "demo"),
         ]
         if error != NO_ERROR:
-            known += error_records(session, error, detail="demo: the client's own error")
+            known += error_records(session, error, env.message,
+                                   detail="demo: the client's own error")
         session.add_many(known)
         probe_args = demo_probe_args(server.target)
         env.message(f"demo: probing {server.target} ({', '.join(probe_args.only)})")

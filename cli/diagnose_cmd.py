@@ -112,7 +112,7 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
             args.target = saved["target"]
     records: list[FactRecord] = []
     if args.facts:
-        records += facts_file_records(session, args.facts)
+        records += facts_file_records(session, args.facts, env.message)
     # several texts (--error twice, or --fact error=...) are read as one paste
     error_texts = list(args.error)
     plain = []
@@ -122,9 +122,10 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
             error_texts.append(value)
         else:
             plain.append(pair)
-    records += fact_records(session, plain)
+    records += fact_records(session, plain, env.message)
     if any(error_texts):
-        records += error_records(session, "\n".join(text for text in error_texts if text))
+        records += error_records(session, "\n".join(text for text in error_texts if text),
+                                 env.message)
     if args.log or args.peer_log:
         from cli.logs import log_records
 

@@ -9,6 +9,7 @@ naming the id and the allowed values.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -22,6 +23,8 @@ from engine.session import Session
 if TYPE_CHECKING:  # the probes load only when probe results are given
     from engine.probes.base import ProbeRun
 
+Say = Callable[[str], None]  # where a note goes (Environment.message): stderr, unless --quiet
+
 
 def split_fact(text: str) -> tuple[str, str]:
     """``ID=VALUE`` split at the first ``=`` (callers have checked there is one)."""
@@ -29,21 +32,36 @@ def split_fact(text: str) -> tuple[str, str]:
     return fact.strip(), value
 
 
-def fact_records(session: Session, pairs: list[str]) -> list[FactRecord]:
+def bounded_text(text: str, what: str, say: Say) -> str:
+    """The text up to the reader's hard bound, and a note when the rest is cut off.
+
+    Before, pasted text was cut at 20,000 characters without a word, and an
+    error at the end of a long stack trace went unread.
+    """
+    from engine.errortext import MAX_TEXT_CHARS
+
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    say(f"{what} is {len(text):,} characters long: read its first "
+        f"{MAX_TEXT_CHARS:,}, the rest skipped")
+    return text[:MAX_TEXT_CHARS]
+
+
+def fact_records(session: Session, pairs: list[str], say: Say) -> list[FactRecord]:
     """Parse ``--fact`` flags into user statements (``peer_log`` is read as well)."""
     records = []
     for pair in pairs:
         fact, text = split_fact(pair)
         if fact == "peer_log":  # read, as --fact error= is; empty says nothing, as there
             if text.strip():
-                records += peer_log_records(session, text, "--fact")
+                records += peer_log_records(session, text, "--fact", say)
             continue
         observation = observation_for(session.knowledge, fact)
         records.append(FactRecord(fact, parse_value(observation, text), Source.USER, "--fact"))
     return records
 
 
-def peer_log_records(session: Session, text: str, detail: str) -> list[FactRecord]:
+def peer_log_records(session: Session, text: str, detail: str, say: Say) -> list[FactRecord]:
     """The peer's log as the user quoted it, and what its error patterns say of both ends
     (``cli.peerview``).
 
@@ -52,9 +70,9 @@ def peer_log_records(session: Session, text: str, detail: str) -> list[FactRecor
     that describe only the peer's view are listed in ``error_lines`` as
     ``not_used`` rather than dropped without a word.
     """
-    from engine.errortext import MAX_TEXT_CHARS, reader_for
+    from engine.errortext import reader_for
 
-    text = text[:MAX_TEXT_CHARS]
+    text = bounded_text(text, f"{detail}: the peer_log text", say)
     reading = reader_for(session.knowledge).reading(text)
     kept, peer_view = split_peer_view(reading.facts)
     session.error_lines.append({
@@ -70,7 +88,7 @@ def peer_log_records(session: Session, text: str, detail: str) -> list[FactRecor
     ]
 
 
-def facts_file_records(session: Session, file: str) -> list[FactRecord]:
+def facts_file_records(session: Session, file: str, say: Say) -> list[FactRecord]:
     """Read a ``--facts`` YAML or JSON mapping of id to value."""
     path = Path(file)
     try:
@@ -94,15 +112,16 @@ def facts_file_records(session: Session, file: str) -> list[FactRecord]:
         detail = f"--facts {file}"
         if fact in ("error", "peer_log") and isinstance(coerced, str):  # read, as the flags are
             if coerced.strip():  # empty says nothing, as --fact error= does
-                records += (error_records(session, coerced, detail=detail) if fact == "error"
-                            else peer_log_records(session, coerced, detail))
+                records += (error_records(session, coerced, say, detail=detail) if fact == "error"
+                            else peer_log_records(session, coerced, detail, say))
         else:
             records.append(FactRecord(str(fact), coerced, Source.USER, detail))
     return records
 
 
 def error_records(
-    session: Session, text: str, source: Source = Source.ERROR, detail: str = "--error"
+    session: Session, text: str, say: Say, source: Source = Source.ERROR,
+    detail: str = "--error",
 ) -> list[FactRecord]:
     """Read error text with the KB's patterns; also keep the text itself as ``error``.
 
@@ -110,9 +129,9 @@ def error_records(
     Each implied fact is a statement of ``source`` whose detail is the pattern
     id; the report's ``error_lines`` says which pattern read the text as what.
     """
-    from engine.errortext import MAX_TEXT_CHARS, reader_for
+    from engine.errortext import reader_for
 
-    text = text[:MAX_TEXT_CHARS]
+    text = bounded_text(text, f"{detail}: the error text", say)
     records = [FactRecord("error", text, Source.USER, detail)]
     reading = reader_for(session.knowledge).reading(text)
     for fact, (value, pattern_id) in reading.facts.items():

@@ -294,7 +294,8 @@ def _questionnaire(args: argparse.Namespace, env: Environment) -> int:
         if seen and (log := _log_file(seen)) is not None:
             _read_log(session, prompter, env, log)
         elif seen:
-            records = error_records(session, seen, detail="pasted in the questionnaire")
+            records = error_records(session, seen, env.message,
+                                    detail="pasted in the questionnaire")
             session.add_many(records)
             read = ", ".join(f"{r.fact}={r.value}" for r in records if r.fact != "error")
             prompter.say(f"Read from it: {read}" if read else

@@ -2,6 +2,8 @@
 
 The file is streamed (``engine.logs``) and at most ``MAX_LOG_BYTES`` are
 read; a longer log is read up to that bound and a note says so on stderr.
+Each line is read whole up to ``MAX_LINE_BYTES``; past it, the rest of the line
+is skipped and one note names the first such line and how many there were.
 What the log implies becomes ``log`` statements: the error facts most of
 its failures agree on (detail: the pattern id) and the timing observations
 (detail: ``log timing``); when it has warnings or errors, its informational
@@ -20,7 +22,7 @@ from cli.peerview import split_peer_view
 from engine.errors import InputError
 from engine.errortext import reader_for
 from engine.facts import FactRecord, Source
-from engine.logs import ByteSource, LogScan, LogScanner
+from engine.logs import MAX_LINE_BYTES, ByteSource, LogScan, LogScanner
 from engine.logtiming import events_that_count, majority_facts, timing_facts
 from engine.session import Session
 
@@ -50,6 +52,8 @@ def log_records(session: Session, file: str, env: Environment, *,
         env.message(f"{flag} {file}: {damage}")
     if scan.truncated:
         env.message(f"{flag} {file}: read only the first {MAX_LOG_BYTES // 2**20} MiB")
+    if scan.first_long_line is not None:
+        env.message(long_lines_note(scan, f"{flag} {file}"))
     if not scan.matched_lines:
         env.message(f"{flag} {file}: no connection error found in {scan.lines_read} line(s)")
     set_aside = len(scan.events) - len(events_that_count(scan.events))
@@ -81,6 +85,14 @@ def _scan(scanner: LogScanner, raw: ByteSource, name: str,
     stream = open_log_stream(raw, name, flag)
     scan = scanner.scan(stream, MAX_LOG_BYTES)
     return scan, stream.damage if isinstance(stream, Decompressed) else None
+
+
+def long_lines_note(scan: LogScan, where: str) -> str:
+    """The one note for the lines cut at MAX_LINE_BYTES: the first, and how many."""
+    others = scan.long_lines - 1
+    more = f" (and {others} more line(s) as long)" if others else ""
+    return (f"{where}: line {scan.first_long_line} is longer than {MAX_LINE_BYTES // 2**20} MiB"
+            f"{more}: read its first {MAX_LINE_BYTES // 2**20} MiB, the rest skipped")
 
 
 class _EncodedText:

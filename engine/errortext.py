@@ -24,24 +24,39 @@ hang up" carries ``ECONNRESET``), 20 for errno-level text ("connection reset
 by peer"), 10 for library and proxy messages, 0 for vague wrappers, below 0
 for guesses.
 
-Input is bounded (``MAX_TEXT_CHARS``); bytes are decoded leniently, so any
-encoding or binary junk reads as text with replacement characters.
+Text is read whole, up to ``MAX_TEXT_CHARS`` (callers warn when they cut
+there), in windows: a text longer than ``WINDOW_CHARS`` is searched window by
+window, each ``WINDOW_CHARS`` long and overlapping the next by ``MATCH_CHARS``
+and ``CONTEXT_CHARS``, so a match of up to ``MATCH_CHARS`` lies whole in one
+window wherever it is, and no regex ever runs on more than ``WINDOW_CHARS``
+(the hostile-input budget is measured on lines of that length). A window
+edge is not the text's edge: a search sees the text before its window
+(``^``, ``\b``, lookbehind), and a match ending within ``CONTEXT_CHARS`` of a
+window's end, where ``$``, ``\b`` or a lookahead would see a false end, is
+left to the next window. Bytes are decoded leniently, so any encoding or
+binary junk reads as text with replacement characters.
 """
 
 from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from engine.kbmodel import KnowledgeBase
+from engine.literalindex import LiteralIndex
 from engine.schema import ErrorPattern, FactType
 from engine.triggers import TriggerPlanner
 
-MAX_TEXT_CHARS = 20_000
+MAX_TEXT_CHARS = 1 << 20  # the hard bound: 1,048,576 characters, as a log line's 1 MiB
+WINDOW_CHARS = 10_000
+MATCH_CHARS = 2_500  # the longest match found wherever it is (a test checks the KB's)
+CONTEXT_CHARS = 100  # what a ``$``, ``\b`` or lookahead may need to see after a match
+WINDOW_STEP = WINDOW_CHARS - MATCH_CHARS - CONTEXT_CHARS
+EDGE_RETRIES = 4
 # ASCII: ``\b`` and ``\w`` must see a boundary between "报错" and "Connection reset";
 # MULTILINE: ``^`` and ``$`` anchor lines of a multi-line paste.
 FLAGS = re.IGNORECASE | re.MULTILINE | re.ASCII
@@ -137,6 +152,39 @@ def yields_to_guess(
     return fact == "error_kind" and value == "unknown" and priority <= 0 and is_guess(match.pattern)
 
 
+def windows(length: int) -> Iterator[tuple[int, int]]:
+    """The (start, end) of the windows a text of ``length`` characters is searched in."""
+    for start in range(0, max(length, 1), WINDOW_STEP):
+        end = min(start + WINDOW_CHARS, length)
+        yield start, end
+        if end == length:
+            return
+
+
+def match_in_window(regex: re.Pattern[str], text: str, start: int,
+                    end: int) -> re.Match[str] | None:
+    """The regex's first match that this window answers for, or None.
+
+    A window answers for the matches starting before the next window does
+    (the last one for all the rest) and ending ``CONTEXT_CHARS`` before its
+    own end, where the text's true continuation is still in view. A match
+    that starts in time but ends nearer (longer than ``MATCH_CHARS``, or
+    ended falsely by the cut) is passed over and the search goes on after
+    its start, a few times at most.
+    """
+    last = end == len(text)
+    answers_for = len(text) if last else start + WINDOW_STEP
+    position = start
+    for _ in range(EDGE_RETRIES):
+        match = regex.search(text, position, end)
+        if match is None or match.start() >= answers_for:
+            return None
+        if last or match.end() <= end - CONTEXT_CHARS:
+            return match
+        position = match.start() + 1
+    return None
+
+
 def decode_lenient(raw: bytes) -> str:
     """Bytes as text whatever the encoding: UTF-16 by its BOM, else UTF-8 with replacement."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -190,9 +238,20 @@ class ErrorReader:
         """The gram planner for log scanning (built on first use: ``--error`` needs none)."""
         return TriggerPlanner([c.literal for c in self.patterns])
 
+    @cached_property
+    def literal_index(self) -> tuple[LiteralIndex, tuple[int, ...]]:
+        """The index of the ASCII literals, and the patterns it cannot rule out (built on
+        first use: only a text longer than a window needs it)."""
+        literals = [c.literal.encode("ascii") if c.literal and c.literal.isascii() else b""
+                    for c in self.patterns]
+        return LiteralIndex(literals), tuple(i for i, lit in enumerate(literals) if not lit)
+
     def matches(self, text: str, only: Iterable[int] | None = None) -> list[PatternMatch]:
-        """Every pattern (of ``only``, by index, when given) that matches the bounded text."""
+        """Every pattern (of ``only``, by index, when given) that matches the bounded text,
+        each with its first match, in catalogue order."""
         text = unescape_newlines(text[:MAX_TEXT_CHARS])
+        if len(text) > WINDOW_CHARS:
+            return self._windowed_matches(text, only)
         lowered = text.lower()
         found = []
         chosen = self.patterns if only is None else [self.patterns[i] for i in only]
@@ -203,6 +262,29 @@ class ErrorReader:
             if match is not None:
                 found.append(PatternMatch(compiled.pattern, match.group(0), match.start()))
         return found
+
+    def _windowed_matches(self, text: str, only: Iterable[int] | None) -> list[PatternMatch]:
+        """``matches`` on a text longer than a window: each pattern searched window by window
+        until it matches; only the patterns whose literal the text holds are tried."""
+        if only is None:
+            literals, unindexed = self.literal_index
+            lowered = text.lower().encode("utf-8", errors="replace")
+            only = literals.patterns_in(lowered) | set(unindexed)
+        left = sorted(only)
+        found: dict[int, PatternMatch] = {}
+        for start, end in windows(len(text)):
+            lowered_window = text[start:end].lower()
+            for index in left:
+                compiled = self.patterns[index]
+                if compiled.literal is not None and compiled.literal not in lowered_window:
+                    continue
+                match = match_in_window(compiled.regex, text, start, end)
+                if match is not None:
+                    found[index] = PatternMatch(compiled.pattern, match.group(0), match.start())
+            left = [index for index in left if index not in found]
+            if not left:
+                break
+        return [found[index] for index in sorted(found)]
 
     def reading(self, text: str, only: Iterable[int] | None = None) -> Reading:
         """The facts the text implies after precedence, and the matches behind them."""

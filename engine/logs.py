@@ -8,6 +8,13 @@ substrings of the patterns' literals, chosen for this log by
 pattern's literal are decoded, and read only with those patterns. Most log
 lines hold none, which is why this runs far faster than matching every line.
 
+A line is read whole, however long, up to ``MAX_LINE_BYTES`` (1 MiB): the
+error reader searches a long one in overlapping windows (``engine.errortext``),
+so an error at the end of a 16 KB JSON record is found as surely as at its
+start. Past that hard bound the rest of the line is skipped, unsearched, so
+that one multi-gigabyte line cannot take the memory; the scan counts such
+lines and names the first (``LogScan.long_lines``), for the caller to say so.
+
 Matched lines are grouped into *events*: a line with its own timestamp
 starts one, and untimed lines just after it (a stack trace) join it unless a
 timestamped line (a new log record) comes between; an untimed event takes the
@@ -29,7 +36,8 @@ from engine.logtime import find_timestamp, parse_timestamp
 from engine.triggers import TriggerPlan
 
 BLOCK_BYTES = 1 << 20
-MAX_LINE_CHARS = 10_000
+MAX_LINE_BYTES = BLOCK_BYTES  # at least a block: only a block's first line can be longer
+MAX_LINE_CHARS = 10_000  # of a line's head, kept for the report and read for time and level
 MAX_EVENTS = 100_000
 KEEP_LINES = 50
 EVENT_GAP_LINES = 5
@@ -44,7 +52,7 @@ class ByteSource(Protocol):
 
 @dataclass(frozen=True)
 class ErrorLine:
-    """One log line read as a connection error."""
+    """One log line read as a connection error (``text``: its first MAX_LINE_CHARS)."""
 
     number: int
     text: str
@@ -91,10 +99,19 @@ class LogScan:
     kept: list[ErrorLine] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     events_dropped: int = 0
+    long_lines: int = 0
+    first_long_line: int | None = None
+
+    def cut_line(self, number: int) -> None:
+        """Note a line longer than MAX_LINE_BYTES, whose rest was skipped."""
+        self.long_lines += 1
+        if self.first_long_line is None:
+            self.first_long_line = number
 
 
 def _utf8_blocks(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[bytes]:
-    """The stream in blocks of at most BLOCK_BYTES, UTF-16 (by BOM) re-encoded as UTF-8."""
+    """The stream in blocks of at most BLOCK_BYTES, UTF-16 (by BOM) re-encoded as UTF-8
+    (and cut again, as UTF-8 can be half as long again)."""
     first = stream.read(min(BLOCK_BYTES, max_bytes))
     decoder = None
     if first[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -102,7 +119,11 @@ def _utf8_blocks(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[
     block = first
     while block:
         scan.bytes_read += len(block)
-        yield decoder.decode(block).encode("utf-8") if decoder else block
+        if decoder is None:
+            yield block
+        else:
+            text = decoder.decode(block).encode("utf-8")
+            yield from (text[at:at + BLOCK_BYTES] for at in range(0, len(text), BLOCK_BYTES))
         left = max_bytes - scan.bytes_read
         if left <= 0:
             scan.truncated = bool(stream.read(1))
@@ -113,8 +134,10 @@ def _utf8_blocks(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[
 def _lines(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[tuple[bytes, int]]:
     """Blocks cut at line ends, with the number of the block's first line.
 
-    A line longer than a block is cut: its first BLOCK_BYTES are kept and the
-    rest skipped up to its end, so one huge line cannot take all the memory.
+    A line longer than MAX_LINE_BYTES is cut there: its first MAX_LINE_BYTES
+    are kept and the rest skipped up to its end (noted in ``scan``), so one
+    huge line cannot take all the memory. Only the line the carry starts can
+    be that long: every other line of the data lies within one block.
     """
     carry = b""
     skipping = False
@@ -127,13 +150,17 @@ def _lines(stream: ByteSource, max_bytes: int, scan: LogScan) -> Iterator[tuple[
             block, skipping = block[end + 1:], False
             line += 1
         data = carry + block if carry else block
+        first = data.find(b"\n")
+        if first > MAX_LINE_BYTES or (first < 0 and len(data) > MAX_LINE_BYTES):
+            scan.cut_line(line)
+            if first < 0:
+                yield data[:MAX_LINE_BYTES] + b"\n", line
+                skipping, carry = True, b""
+                continue
+            data = data[:MAX_LINE_BYTES] + data[first:]
         cut = data.rfind(b"\n")
         if cut < 0:
-            if len(data) >= BLOCK_BYTES:
-                yield data + b"\n", line
-                skipping, carry = True, b""
-            else:
-                carry = data
+            carry = data
             continue
         body, carry = data[:cut + 1], data[cut + 1:]
         yield body, line
@@ -186,13 +213,11 @@ class LogScanner:
                 line += body.count(b"\n", previous, start)
                 previous = start
                 end = body.find(b"\n", start)
-                end = end if end >= 0 else len(body)
-                text = body[start:min(end, start + MAX_LINE_CHARS * 4)].decode(
-                    "utf-8", errors="replace")[:MAX_LINE_CHARS]
+                text = body[start:end if end >= 0 else len(body)].decode("utf-8", errors="replace")
                 reading = self.reader.reading(text, sorted(patterns) if patterns else None)
                 if not reading.matches:
                     continue
-                self._record(scan, body, start, line, text, reading, last_line)
+                self._record(scan, body, start, line, text[:MAX_LINE_CHARS], reading, last_line)
                 self._matched_starts.add(start)
                 last_line = line
         return scan
@@ -255,7 +280,7 @@ def _nearest_stamp(body: bytes, start: int) -> tuple[float, int] | None:
         if end <= 0:
             return None
         begin = body.rfind(b"\n", 0, end) + 1
-        text = body[begin:end][:MAX_LINE_CHARS].decode("utf-8", errors="replace")
+        text = body[begin:min(end, begin + MAX_LINE_CHARS)].decode("utf-8", errors="replace")
         stamp = parse_timestamp(text)
         if stamp is not None:
             return stamp, begin

@@ -9,18 +9,24 @@ such as "password reset") of ``--megabytes`` (default 100), then measures:
   pattern's literal test, and on a ``--naive-sample`` MB slice the naive
   case-insensitive alternation of all patterns run on every line;
 - peak Python memory (tracemalloc) of the scanner on the sample and on the
-  whole file: flat memory means both peaks are about the same.
+  whole file: flat memory means both peaks are about the same;
+- the scanner on a second log of ``--json-megabytes`` (default 20) of long
+  JSON lines (structured logs that embed a stack trace, 2 to 40 KB a line,
+  one in ten with the error in its last field), and how many of the errors
+  placed there it found.
 
 Both wall-clock and CPU seconds are printed: on a shared machine wall time
 says as much about the neighbours as about the scanner.
 
-Run: ``python tests/bench/bench_errortext.py [--megabytes 100] [--sample 10]``.
+Run: ``python tests/bench/bench_errortext.py [--megabytes 100] [--sample 10]
+[--json-megabytes 20]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import random
 import re
 import sys
@@ -65,6 +71,16 @@ ERRORS = [
     '.655] http-in app/srv1 10/0/30/69/109 502 204 - - SH-- 1/1/1/1/0 0/0 "GET / HTTP/1.1"',
 ]
 
+JSON_ERRORS = [
+    "read tcp 10.0.{a}.{b}:4123->10.0.9.9:80: read: connection reset by peer",
+    "java.net.SocketException: Connection reset",
+    "Error: socket hang up code: 'ECONNRESET'",
+    "requests.exceptions.ConnectionError: ('Connection aborted.', RemoteDisconnected('Remote "
+    "end closed connection without response'))",
+    "upstream prematurely closed connection while reading response header from upstream",
+]
+FRAME = "at com.example.orders.service{a}.OrderRepository{b}.fetch(OrderRepository.java:{n})"
+
 
 def generate(path: Path, megabytes: int, seed: int = 7) -> int:
     """Write a log of about ``megabytes`` MB; return its line count."""
@@ -86,6 +102,38 @@ def generate(path: Path, megabytes: int, seed: int = 7) -> int:
             written += len(text)
             lines += len(batch)
     return lines
+
+
+def json_line(rng: random.Random, error: str | None) -> str:
+    """One structured log record with a stack trace of 2 to 40 KB, the error (if any) last."""
+    frames = []
+    size = rng.randrange(2_000, 40_000)
+    while sum(map(len, frames)) < size:
+        frames.append(FRAME.format(a=rng.randrange(50), b=rng.randrange(50), n=rng.randrange(999)))
+    record = {"ts": f"2026-11-21T10:{rng.randrange(60):02d}:{rng.randrange(60):02d}Z",
+              "level": "error" if error else "info", "logger": "order-service",
+              "msg": "request failed" if error else "request slow", "stack": "\n\t".join(frames)}
+    if error:
+        record["error"] = error
+    return json.dumps(record)
+
+
+def generate_json_lines(path: Path, megabytes: int, seed: int = 7) -> tuple[int, int]:
+    """Write a log of about ``megabytes`` MB of long JSON lines; return its lines and errors."""
+    rng = random.Random(seed)
+    target = megabytes * 1_000_000
+    written = lines = errors = 0
+    with path.open("w", encoding="utf-8") as handle:
+        while written < target:
+            error = None
+            if rng.random() < 0.1:
+                error = rng.choice(JSON_ERRORS).format(a=rng.randrange(256), b=rng.randrange(256))
+                errors += 1
+            text = json_line(rng, error) + "\n"
+            handle.write(text)
+            written += len(text)
+            lines += 1
+    return lines, errors
 
 
 Timing = tuple[float, float, int]
@@ -130,8 +178,34 @@ def main() -> None:
     parser.add_argument("--megabytes", type=int, default=100)
     parser.add_argument("--sample", type=int, default=10, help="MB for the per-line comparison")
     parser.add_argument("--naive-sample", type=int, default=1, help="MB for the naive one")
+    parser.add_argument("--json-megabytes", type=int, default=20,
+                        help="MB of long JSON lines (0: skip)")
+    parser.add_argument("--only-json", action="store_true", help="skip the 100 MB log")
     args = parser.parse_args()
     reader = reader_for(load_kb())
+    print(f"{len(reader.patterns)} patterns")
+    if not args.only_json:
+        plain_log(reader, args)
+    if args.json_megabytes:
+        json_log(reader, args.json_megabytes)
+
+
+def json_log(reader: ErrorReader, megabytes: int) -> None:
+    """The scanner on long JSON lines: speed, and how many of the placed errors it found."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "json.log"
+        lines, errors = generate_json_lines(path, megabytes)
+        size = path.stat().st_size
+        wall, cpu, found = scanner_run(reader, path)
+        peak = peak_memory(reader, path, size)
+    print(f"long JSON lines, {size / 1e6:.0f} MB, {lines} lines ({size / lines / 1e3:.1f} KB "
+          f"a line): wall {wall:.2f} s ({lines / wall:.0f} lines/s, {size / 1e6 / wall:.1f} MB/s),"
+          f" cpu {cpu:.2f} s ({lines / cpu:.0f} lines/cpu-s, {size / 1e6 / cpu:.1f} MB/cpu-s); "
+          f"errors found {found} of {errors}; peak Python memory {peak / 1e6:.1f} MB")
+
+
+def plain_log(reader: ErrorReader, args: argparse.Namespace) -> None:
+    """The scanner and the per-line and naive readers on the generated ordinary log."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.log"
         total_lines = generate(path, args.megabytes)
@@ -151,7 +225,6 @@ def main() -> None:
                      *naive_run(reader, naive)))
         small_peak = peak_memory(reader, path, sample_bytes)
         full_peak = peak_memory(reader, path, size)
-    print(f"{len(reader.patterns)} patterns")
     print(f"{'method':<38} {'lines':>8} {'wall s':>7} {'lines/s':>9} {'cpu s':>7} "
           f"{'lines/cpu-s':>11} {'errors':>6}")
     for name, lines, wall, cpu, found in rows:

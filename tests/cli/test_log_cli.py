@@ -236,3 +236,64 @@ def test_save_to_stdout_is_refused() -> None:
     result = run_cli("diagnose", "--no-input", "--error", "connection refused", "--save", "-")
     assert result.code == 2
     assert "--save -: give a file name" in result.err
+
+
+def test_an_error_at_the_end_of_a_16_kb_json_line_is_found(tmp_path: Path) -> None:
+    """A k8s JSON record of 16 KB whose error field sits at offset 15,000 is read: before,
+    lines were cut at 10,000 characters ("no connection error found in 1 line(s)")."""
+    record = {"ts": "2026-11-21T10:00:01Z", "level": "error", "msg": "call failed", "stack": ""}
+    record["stack"] = "x" * (15_000 - len(json.dumps(record)[:-1] + ', "error": "'))
+    record["error"] = RESET
+    line = json.dumps(record) + " " * 1000
+    assert line.index(RESET) == 15_000 and len(line) > 16_000
+    log = tmp_path / "k8s.log"
+    log.write_text(line + "\n", encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(log))
+    assert (result.code, result.err) == (0, "")
+    report = json.loads(result.out)
+    assert report["facts"]["error_kind"] == "reset"
+    assert [(e["line"], e["pattern"]) for e in report["error_lines"]] == [(1, "go-read-tcp-reset")]
+
+
+def test_lines_past_the_hard_bound_are_named_once_on_stderr(tmp_path: Path) -> None:
+    """Two lines over 1 MiB: one note names the file, the first such line and the count."""
+    from engine.logs import MAX_LINE_BYTES
+
+    huge = "x" * (MAX_LINE_BYTES + 10)
+    log = tmp_path / "dump.log"
+    log.write_text("\n".join([RESET, "ok", huge, "ok", huge, "ok"]) + "\n", encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(log))
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        f"--log {log}: line 3 is longer than 1 MiB (and 1 more line(s) as long): "
+        "read its first 1 MiB, the rest skipped"]
+
+
+def test_an_error_deep_in_pasted_text_is_read() -> None:
+    """--error with the message 30,000 characters in (a whole stack trace pasted) reads it:
+    before, text past 20,000 characters was dropped without a word."""
+    trace = "\tat com.example.Pool.borrow(Pool.java:88)\n" * 750
+    result = run_cli("diagnose", "--no-input", "--format", "json",
+                     "--error", trace + "java.net.SocketException: Connection reset")
+    assert (result.code, result.err) == (0, "")
+    assert json.loads(result.out)["facts"]["error_kind"] == "reset"
+
+
+def test_error_text_past_its_bound_is_cut_with_a_note(tmp_path: Path) -> None:
+    """Pasted text past MAX_TEXT_CHARS is not read, and stderr says so (for --error and an
+    error in a --facts file alike)."""
+    from engine.errortext import MAX_TEXT_CHARS
+
+    text = RESET + " " + "x" * MAX_TEXT_CHARS
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps({"error": text}), encoding="utf-8")
+    for args, where in [(["--error", text], "--error"), (["--facts", str(facts)],
+                                                         f"--facts {facts}")]:
+        result = run_cli("diagnose", "--no-input", "--format", "json", *args)
+        assert result.code == 0
+        assert result.err.splitlines() == [
+            f"{where}: the error text is {len(text):,} characters long: read its first "
+            f"{MAX_TEXT_CHARS:,}, the rest skipped"]
+        report = json.loads(result.out)
+        assert report["facts"]["error_kind"] == "reset"
+        assert len(report["facts"]["error"]) == MAX_TEXT_CHARS

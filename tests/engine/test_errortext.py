@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import engine.errortext
 from engine.errortext import (
+    MATCH_CHARS,
     MAX_TEXT_CHARS,
+    WINDOW_CHARS,
     ErrorReader,
     decode_lenient,
     reader_for,
@@ -51,6 +54,60 @@ def test_input_is_bounded(knowledge: KnowledgeBase) -> None:
     reader = reader_for(knowledge)
     assert reader.read("x" * MAX_TEXT_CHARS + " connection reset by peer") == {}
     assert reader.read("x" * 100 + " connection reset by peer")["error_kind"][0] == "reset"
+
+
+@pytest.mark.parametrize("offset", [15_000, 25_000, 500_000, MAX_TEXT_CHARS - 30])
+def test_an_error_anywhere_in_a_long_text_is_read(knowledge: KnowledgeBase, offset: int) -> None:
+    """A long paste (a whole stack trace) is read to its end: before, past 20,000
+    characters nothing was read and nothing said so."""
+    text = ("\tat com.example.Pool.borrow(Pool.java:88)\n" * (offset // 40 + 1))[:offset]
+    reading = reader_for(knowledge).reading(text + "Connection reset by peer")
+    assert reading.facts["error_kind"] == ("reset", "reset-by-peer")
+    starts = {m.pattern.id: m.start for m in reading.matches}
+    assert starts["reset-by-peer"] == offset  # where it is in the whole text, not in a window
+
+
+def test_a_window_edge_is_not_read_as_the_end_of_the_text(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A window cut just after "no such host" of "no such hostname" reads no DNS failure:
+    the text goes on, and ``\\b`` at the cut would be a false word end."""
+    head = "x " * 2500 + "dial tcp: lookup "
+    tail = ": no such host"
+    text = head + "a" * (WINDOW_CHARS - len(head) - len(tail)) + tail + "name, says the test"
+    text += " z" * 5000
+    assert text.index(tail) + len(tail) == WINDOW_CHARS
+    reader = reader_for(knowledge)
+    assert "go-dial-dns-failure" not in reader.reading(text).pattern_ids
+    monkeypatch.setattr(engine.errortext, "CONTEXT_CHARS", 0)  # without the guard, it would
+    assert "go-dial-dns-failure" in reader.reading(text).pattern_ids
+
+
+def test_reading_in_windows_reads_as_the_whole_text(
+    knowledge: KnowledgeBase, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pattern examples placed across window edges read the same in windows as whole."""
+    reader = reader_for(knowledge)
+    examples = [line for c in reader.patterns for line in c.pattern.examples.match][::25]
+    texts = [("ok 200 in 3 ms; " * 1000)[:offset - len(line) // 2] + " " + line + " " + "y" * 3000
+             for line in examples for offset in (7_400, WINDOW_CHARS)]
+    windowed = [reader.reading(text) for text in texts]
+    monkeypatch.setattr(engine.errortext, "WINDOW_CHARS", MAX_TEXT_CHARS)
+    whole = [reader.reading(text) for text in texts]
+    assert [(r.pattern_ids, r.facts) for r in windowed] == [(r.pattern_ids, r.facts) for r in whole]
+
+
+def test_every_bounded_pattern_fits_in_the_windows_overlap(knowledge: KnowledgeBase) -> None:
+    """A pattern whose matches have a longest length is found wherever it is only if that
+    length is at most MATCH_CHARS (raise it, or bound the pattern less tightly)."""
+    import re._parser as parser  # the regex's width: CPython's own parser (3.11+)
+
+    too_long = []
+    for compiled in reader_for(knowledge).patterns:
+        _, longest = parser.parse(compiled.pattern.regex, engine.errortext.FLAGS).getwidth()
+        if MATCH_CHARS < longest < parser.MAXREPEAT:
+            too_long.append(f"{compiled.pattern.id}: {longest}")
+    assert too_long == []
 
 
 def test_escaped_line_breaks_in_a_quoted_message_start_new_lines(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
-from engine.errortext import reader_for
+from engine.errortext import MAX_TEXT_CHARS, reader_for
 from engine.kbmodel import KnowledgeBase
 from engine.loader import load_kb
-from engine.logs import BLOCK_BYTES, LogScan, LogScanner
+from engine.logs import BLOCK_BYTES, MAX_LINE_BYTES, MAX_LINE_CHARS, LogScan, LogScanner
 from engine.logtime import parse_timestamp
 from engine.logtiming import majority_facts, timing_facts
 
@@ -114,11 +115,62 @@ def test_reading_stops_at_the_byte_bound(knowledge: KnowledgeBase) -> None:
 
 
 def test_a_line_longer_than_a_block_is_cut_not_held(knowledge: KnowledgeBase) -> None:
-    """A 3-block line without newline is cut; the numbering of later lines stays right."""
+    """A 3-block line without newline is cut, and noted; the numbering of later lines stays
+    right."""
     log = RESET + "x" * (3 * BLOCK_BYTES) + "\nplain\n" + RESET + "\n"
     result = scan(knowledge, log)
     assert [e.number for e in result.kept] == [1, 3]
-    assert len(result.kept[0].text) <= 10_000
+    assert len(result.kept[0].text) == MAX_LINE_CHARS
+    assert (result.long_lines, result.first_long_line) == (1, 1)
+
+
+def json_record(error_at: int) -> str:
+    """A 16 KB structured log record (a Go service's, with a stack trace) whose ``error``
+    field, the last, starts at ``error_at``."""
+    record = {"ts": "2026-11-21T10:00:01Z", "level": "error", "msg": "upstream call failed",
+              "stack": ""}
+    record["stack"] = "x" * (error_at - len(json.dumps(record)[:-1] + ', "error": "'))
+    record["error"] = RESET
+    line = json.dumps(record) + " " * 1000
+    assert line.index(RESET) == error_at and len(line) > 16_000
+    return line
+
+
+def test_an_error_at_the_end_of_a_long_json_line_is_found(knowledge: KnowledgeBase) -> None:
+    """The error field at offset 15,000 of a 16 KB JSON line is read (it was cut at 10,000
+    characters: "no connection error found"), with the line's own time."""
+    result = scan(knowledge, "ok\n" + json_record(15_000) + "\nok\n")
+    assert [(e.number, e.reading.best_pattern) for e in result.kept] == [(2, "go-read-tcp-reset")]
+    assert result.kept[0].timestamp == parse_timestamp("2026-11-21T10:00:01Z")
+    assert result.events[0].informational is False
+    assert result.long_lines == 0
+
+
+def test_a_line_is_read_up_to_the_hard_bound_and_the_rest_noted(knowledge: KnowledgeBase) -> None:
+    """A line of 1 MiB and more is read to its first MAX_LINE_BYTES: an error just inside is
+    found, one past it is not, the cut is noted with the line's number; a line of exactly
+    MAX_LINE_BYTES is whole."""
+    inside = "x" * (MAX_LINE_BYTES - 200) + " " + RESET + " "
+    past = inside + "y" * 500 + " " + RESET
+    exact = "z" * (MAX_LINE_BYTES - len(RESET) - 1) + " " + RESET
+    assert len(inside) < MAX_LINE_BYTES < len(past) and len(exact) == MAX_LINE_BYTES
+    log = "\n".join(["ok", past, RESET, exact, "y" * MAX_LINE_BYTES + RESET]) + "\n"
+    result = scan(knowledge, log)
+    assert [e.number for e in result.kept] == [2, 3, 4]
+    assert (result.long_lines, result.first_long_line, result.lines_read) == (2, 2, 5)
+
+
+def test_a_utf16_line_longer_than_the_bound_once_re_encoded_is_cut_and_noted(
+    knowledge: KnowledgeBase,
+) -> None:
+    """UTF-16 Chinese text grows by half as UTF-8: a 0.8 MiB line becomes 1.2 MiB, and is
+    cut at the bound like any other (the reader's own bound is never reached)."""
+    wide = "\u8fde\u63a5" * (BLOCK_BYTES * 2 // 5 // 2)
+    raw = b"\xff\xfe" + f"{RESET}\n{wide}\n{RESET}\n".encode("utf-16-le")
+    result = scan(knowledge, raw)
+    assert [e.number for e in result.kept] == [1, 3]
+    assert (result.long_lines, result.first_long_line) == (1, 2)
+    assert MAX_LINE_BYTES <= MAX_TEXT_CHARS
 
 
 def test_utf16_and_binary_junk_logs_are_read(knowledge: KnowledgeBase) -> None:
