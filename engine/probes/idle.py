@@ -16,13 +16,17 @@ wall time stays close to the timeout itself instead of the sum of the rungs.
   so rungs below the timeout stay alive and rungs above it die: the timeout
   lies between the longest living rung and the shortest dead one.
 
-The rungs are opened one every OPEN_PACE, not all at once: a burst of
-handshakes overflows a small accept queue (Python's ``http.server`` listens
-with 5), and Linux then answers SYNs with cookies and drops the handshakes'
-last ACKs. Such a connection is established for the client but unknown to the
-server, which answers its first keepalive with an RST, at whatever rung: the
-ladder read that as an idle reset (``idle_ladder.decide`` sets such a rung
-aside when a longer one lives).
+The rungs are opened one every OPEN_PACE, not all at once, longest first. A
+burst of handshakes overflows a small accept queue (Python's ``http.server``
+listens with 5): SYNs are dropped, and their resends (which the kernel's timer
+wheel fires together, however far apart the connects began) find more
+handshakes pending than the backlog, so Linux answers with SYN cookies and
+drops the last ACKs that find the queue full. Such a connection is
+established for the client but unknown to the server, which keeps no state
+for it and answers its first keepalive with an RST, at whatever rung: the
+ladder read that as an idle reset. Paced, a server accepting within a few ms
+keeps up; one slower still loses the rungs opened last, the shortest, and
+``idle_ladder.decide`` sets aside a rung reset while a longer one lived.
 
 When the port speaks HTTP (plain or TLS), ``idle_http`` also measures the
 keep-alive timeout after a real request. The evidence says what range was
@@ -74,7 +78,7 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
     http_task = asyncio.ensure_future(http_state.run(target, address, budget))
     try:
         await asyncio.gather(*(_open(rung, family, address, target.port, index * OPEN_PACE)
-                               for index, rung in enumerate(rungs)))
+                               for index, rung in enumerate(reversed(rungs))))
         live = [rung for rung in rungs if rung.sock is not None]
         if not live:
             return ProbeResult(name="idle", status="skipped",
@@ -135,13 +139,14 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
 
 
 async def _open(rung: Rung, family: int, address: str, port: int, delay: float) -> None:
-    """Connect ``rung`` after ``delay`` s: started apart, their SYN resends stay apart too."""
+    """Connect ``rung`` after ``delay`` s (the ladder's connects go one at a time)."""
     await asyncio.sleep(delay)
     with contextlib.suppress(OSError, TimeoutError):
         started = time.monotonic()
         rung.sock = await open_socket(family, address, port, CONNECT_TIMEOUT)
         rung.opened = time.monotonic()
         rung.connect_seconds = rung.opened - started
+        rung.resent = handshake_round_trip(rung.connect_seconds) < rung.connect_seconds
         rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds),
                                           interval=KEEPALIVE_INTERVAL, count=5)
 

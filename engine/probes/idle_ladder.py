@@ -51,6 +51,7 @@ class Rung:
     opened: float = 0.0
     connect_seconds: float = 0.0
     keepalive: bool = False
+    resent: bool = False  # its handshake needed a SYN resend (a full accept queue, or loss)
     state: str = "open"  # open -> alive | dead | busy
     kind: str | None = None
     closed_at: float | None = None
@@ -162,7 +163,9 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
     same reason: a connection the server never accepted (its accept queue
     overflowed and the handshake's last ACK was dropped) is unknown to the
     server's kernel, which resets it at the first packet, whatever the rung.
-    One that a longer, living rung contradicts is set aside.
+    One that a longer, living rung contradicts is set aside. Such connections
+    come in a batch (the SYN resends the overflow caused go out together), so
+    only a longer rung whose handshake needed no resend confirms an RST.
     """
     alive = [r.seconds for r in rungs if r.verified]
     closed = [r.seconds for r in rungs if r.state == "dead"]
@@ -173,7 +176,8 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
         return Verdict(round(first.closed_at, 2), first.kind, first.closed_at, alive, closed)
     lost = _contradicted(rungs, "silent")
     unaccepted = _contradicted(rungs, "rst")
-    set_aside = lost | unaccepted
+    doubtful = _unconfirmed_resent(rungs) - unaccepted if final else set()
+    set_aside = lost | unaccepted | doubtful
     notes = []
     if lost:
         notes.append(f"keepalives lost on the {_rungs(lost)} rung while a longer one lived: "
@@ -185,6 +189,10 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
         notes.append(f"the {_rungs(unaccepted)} rung was reset at its keepalive while a longer "
                      "one lived: a connection the server never accepted (a full accept queue "
                      "dropped its handshake's last ACK), not an idle timer")
+    if doubtful:
+        notes.append(f"the {_rungs(doubtful)} rung, whose handshake needed a resent SYN (as when "
+                     "an accept queue overflows), was reset at its keepalive and no other rung "
+                     "confirmed it: perhaps never accepted, set aside")
     note = "; ".join(notes) or None
     dead = [r for r in rungs if r.state == "dead" and r.seconds not in set_aside]
     if dead:
@@ -194,9 +202,10 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
         # silence once one more keepalive went unanswered as well (a lossy path
         # loses two in a row)
         confirmed = (shortest.kind not in ("silent", "rst")
-                     or (not longer and (shortest.kind == "rst" or
+                     or (not longer and ((shortest.kind == "rst" and not shortest.resent) or
                                          now - shortest.seen_at >= KEEPALIVE_INTERVAL + wait))
-                     or any(r.state == "dead" for r in longer))
+                     or any(r.state == "dead" and not (shortest.kind == "rst" and r.resent)
+                            for r in longer))
         below = [r for r in rungs if r.seconds < shortest.seconds]
         settled = all(r.state in ("alive", "busy") or r.seconds in set_aside for r in below)
         if final or (confirmed and settled and now - shortest.seen_at >= GRACE):
@@ -223,3 +232,11 @@ def _contradicted(rungs: list[Rung], kind: str) -> set[float]:
 
 def _rungs(seconds: set[float]) -> str:
     return ", ".join(f"{s:g} s" for s in sorted(seconds))
+
+
+def _unconfirmed_resent(rungs: list[Rung]) -> set[float]:
+    """RST rungs with a resent SYN that no longer rung with a clean handshake died after."""
+    return {r.seconds for r in rungs if r.state == "dead" and r.kind == "rst" and r.resent
+            and not r.spontaneous
+            and not any(o.seconds > r.seconds and o.state == "dead" and not o.resent
+                        for o in rungs)}

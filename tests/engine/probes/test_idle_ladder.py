@@ -113,3 +113,20 @@ def test_the_longest_rung_reset_alone_is_a_reset_at_the_top() -> None:
     verdict = decide([*_ladder(alive=[1, 2, 3], silent=[]), _reset(4)], NOW, WAIT)
     assert verdict is not None
     assert (verdict.kind, verdict.bracket) == ("rst", [3, 4])
+
+
+def test_a_rung_whose_syn_was_resent_does_not_confirm_a_reset() -> None:
+    """Rungs 3 and 4 reset, 4's handshake needed a resent SYN, 5 not yet judged: no verdict.
+
+    The connections a full accept queue never accepted come in a batch (the
+    SYN resends the overflow caused go out together), so one cannot vouch for
+    another; once rung 5 lives, both are set aside.
+    """
+    batch = dataclasses.replace(_reset(4), resent=True)
+    ladder = [*_ladder(alive=[1, 2], silent=[], still_open=(5,)), _reset(3), batch]
+    assert decide(sorted(ladder, key=lambda r: r.seconds), NOW, WAIT) is None
+    ladder[2] = Rung(5.0, state="alive", verified=True)
+    verdict = decide(sorted(ladder, key=lambda r: r.seconds), NOW, WAIT)
+    assert verdict is not None
+    assert (verdict.kind, verdict.seconds) == ("none", None)
+    assert verdict.note is not None and "3 s, 4 s rung was reset" in verdict.note
