@@ -4,7 +4,7 @@ Each server reproduces one real fault with real sockets: nothing listening,
 reset on accept, closing idle connections with FIN or RST after N seconds,
 rejecting a request before reading it (close with unread data: the kernel
 answers with RST), stalling, flooding data, a tiny accept backlog that is never
-drained, an HTTP server with distinct idle timeouts before and after a
+drained or drained slowly, an HTTP server with distinct idle timeouts before and after a
 request, and banner-first services (SSH, SMTP, MySQL, Redis, Postgres).
 TLS servers are in ``engine.faults_tls``. Servers run in daemon threads, bind
 to an ephemeral port on 127.0.0.1, and are stopped (every socket closed,
@@ -48,9 +48,10 @@ class FaultServer:
     def __init__(
         self, behaviour: Behaviour, *, backlog: int = 128, seconds: float = 1.0,
         seconds_before: float | None = None, accepting: bool = True, host: str = "127.0.0.1",
-        port: int = 0,
+        port: int = 0, accept_pause: float = 0.0,
     ) -> None:
         self.behaviour = behaviour
+        self.accept_pause = accept_pause
         self.seconds = seconds
         self.seconds_before = seconds if seconds_before is None else seconds_before
         self.accepting = accepting
@@ -114,6 +115,8 @@ class FaultServer:
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
+            if self.accept_pause:  # a slow acceptor: a Python server's loop waiting on its GIL
+                self.stopping.wait(self.accept_pause)
 
     def _serve(self, conn: socket.socket) -> None:
         try:

@@ -16,6 +16,18 @@ wall time stays close to the timeout itself instead of the sum of the rungs.
   so rungs below the timeout stay alive and rungs above it die: the timeout
   lies between the longest living rung and the shortest dead one.
 
+The rungs are opened one every OPEN_PACE, not all at once, longest first. A
+burst of handshakes overflows a small accept queue (Python's ``http.server``
+listens with 5): SYNs are dropped, and their resends (which the kernel's timer
+wheel fires together, however far apart the connects began) find more
+handshakes pending than the backlog, so Linux answers with SYN cookies and
+drops the last ACKs that find the queue full. Such a connection is
+established for the client but unknown to the server, which keeps no state
+for it and answers its first keepalive with an RST, at whatever rung: the
+ladder read that as an idle reset. Paced, a server accepting within a few ms
+keeps up; one slower still loses the rungs opened last, the shortest, and
+``idle_ladder.decide`` sets aside a rung reset while a longer one lived.
+
 When the port speaks HTTP (plain or TLS), ``idle_http`` also measures the
 keep-alive timeout after a real request. The evidence says what range was
 covered.
@@ -43,6 +55,9 @@ from engine.probes.tcpinfo import enable_keepalive, read
 CONNECT_TIMEOUT = 3.0
 TICK = 0.1
 AT_ONCE = 0.5  # a close sooner than this after connect or response is not about idleness
+# One rung's connect every 5 ms (the port probe's pace): a server accepting one
+# connection per few ms keeps its queue from overflowing; 100 rungs take 0.5 s.
+OPEN_PACE = 0.005
 CLOSES = ("fin", "rst")
 
 
@@ -62,7 +77,8 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
     http_state = HttpIdle()
     http_task = asyncio.ensure_future(http_state.run(target, address, budget))
     try:
-        await asyncio.gather(*(_open(rung, family, address, target.port) for rung in rungs))
+        await asyncio.gather(*(_open(rung, family, address, target.port, index * OPEN_PACE)
+                               for index, rung in enumerate(reversed(rungs))))
         live = [rung for rung in rungs if rung.sock is not None]
         if not live:
             return ProbeResult(name="idle", status="skipped",
@@ -122,12 +138,15 @@ async def probe_idle(target: Target, options: ProbeOptions) -> ProbeResult:
                        facts=facts, evidence=evidence)
 
 
-async def _open(rung: Rung, family: int, address: str, port: int) -> None:
+async def _open(rung: Rung, family: int, address: str, port: int, delay: float) -> None:
+    """Connect ``rung`` after ``delay`` s (the ladder's connects go one at a time)."""
+    await asyncio.sleep(delay)
     with contextlib.suppress(OSError, TimeoutError):
         started = time.monotonic()
         rung.sock = await open_socket(family, address, port, CONNECT_TIMEOUT)
         rung.opened = time.monotonic()
         rung.connect_seconds = rung.opened - started
+        rung.resent = handshake_round_trip(rung.connect_seconds) < rung.connect_seconds
         rung.keepalive = enable_keepalive(rung.sock, int(rung.seconds),
                                           interval=KEEPALIVE_INTERVAL, count=5)
 
@@ -171,8 +190,9 @@ async def _watch(rungs: list[Rung], budget: float, wait: float,
     readers = [asyncio.ensure_future(rung.read_until_closed()) for rung in rungs]
     begin = min(rung.opened for rung in rungs)
     # the longest rung's silence needs two unanswered keepalives and one more
-    # (see decide): its first goes out at ``budget``, the others a second apart
-    deadline = begin + budget + 3 * wait + 2 * KEEPALIVE_INTERVAL + 0.5
+    # (see decide): its first goes out at ``budget`` after the last rung opened,
+    # the others a second apart
+    deadline = max(rung.opened for rung in rungs) + budget + 3 * wait + 2 * KEEPALIVE_INTERVAL + 0.5
     last_report = 0.0
     try:
         while True:

@@ -51,6 +51,7 @@ class Rung:
     opened: float = 0.0
     connect_seconds: float = 0.0
     keepalive: bool = False
+    resent: bool = False  # its handshake needed a SYN resend (a full accept queue, or loss)
     state: str = "open"  # open -> alive | dead | busy
     kind: str | None = None
     closed_at: float | None = None
@@ -157,6 +158,14 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
     lose two keepalives of one rung in a row (at 5 % loss, about one rung in a
     hundred; the default ladder has 28). A silent rung that a longer, living
     rung contradicts was packet loss and is set aside.
+
+    A keepalive answered with an RST needs a longer rung to die too, for the
+    same reason: a connection the server never accepted (its accept queue
+    overflowed and the handshake's last ACK was dropped) is unknown to the
+    server's kernel, which resets it at the first packet, whatever the rung.
+    One that a longer, living rung contradicts is set aside. Such connections
+    come in a batch (the SYN resends the overflow caused go out together), so
+    only a longer rung whose handshake needed no resend confirms an RST.
     """
     alive = [r.seconds for r in rungs if r.verified]
     closed = [r.seconds for r in rungs if r.state == "dead"]
@@ -165,25 +174,40 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
         first = min(spontaneous, key=lambda r: r.closed_at or 0.0)
         assert first.closed_at is not None and first.kind is not None
         return Verdict(round(first.closed_at, 2), first.kind, first.closed_at, alive, closed)
-    lost = {r.seconds for r in rungs if r.state == "dead" and r.kind == "silent"
-            and any(o.seconds > r.seconds and o.state == "alive" for o in rungs)}
-    note = (f"keepalives lost on the {', '.join(f'{s:g} s' for s in sorted(lost))} rung while "
-            "a longer one lived: packet loss, not an idle timer") if lost else None
-    if revived := sorted(r.seconds for r in rungs if r.revived):
-        note = (f"{note}; " if note else "") + (
-            f"the {', '.join(f'{s:g} s' for s in revived)} rung answered a keepalive after two "
-            "were lost: packet loss, not an idle timer")
-    dead = [r for r in rungs if r.state == "dead" and r.seconds not in lost]
+    lost = _contradicted(rungs, "silent")
+    unaccepted = _contradicted(rungs, "rst")
+    doubtful = _unconfirmed_resent(rungs) - unaccepted if final else set()
+    set_aside = lost | unaccepted | doubtful
+    notes = []
+    if lost:
+        notes.append(f"keepalives lost on the {_rungs(lost)} rung while a longer one lived: "
+                     "packet loss, not an idle timer")
+    if revived := {r.seconds for r in rungs if r.revived}:
+        notes.append(f"the {_rungs(revived)} rung answered a keepalive after two were lost: "
+                     "packet loss, not an idle timer")
+    if unaccepted:
+        notes.append(f"the {_rungs(unaccepted)} rung was reset at its keepalive while a longer "
+                     "one lived: a connection the server never accepted (a full accept queue "
+                     "dropped its handshake's last ACK), not an idle timer")
+    if doubtful:
+        notes.append(f"the {_rungs(doubtful)} rung, whose handshake needed a resent SYN (as when "
+                     "an accept queue overflows), was reset at its keepalive and no other rung "
+                     "confirmed it: perhaps never accepted, set aside")
+    note = "; ".join(notes) or None
+    dead = [r for r in rungs if r.state == "dead" and r.seconds not in set_aside]
     if dead:
         shortest = min(dead, key=lambda r: r.seconds)
         longer = [r for r in rungs if r.seconds > shortest.seconds]
-        # with no longer rung to die too, the longest one's silence stands once one
-        # more keepalive went unanswered as well (a lossy path loses two in a row)
-        confirmed = (shortest.kind != "silent"
-                     or (not longer and now - shortest.seen_at >= KEEPALIVE_INTERVAL + wait)
-                     or any(r.state == "dead" for r in longer))
+        # with no longer rung to die too, the longest one's RST stands, and its
+        # silence once one more keepalive went unanswered as well (a lossy path
+        # loses two in a row)
+        confirmed = (shortest.kind not in ("silent", "rst")
+                     or (not longer and ((shortest.kind == "rst" and not shortest.resent) or
+                                         now - shortest.seen_at >= KEEPALIVE_INTERVAL + wait))
+                     or any(r.state == "dead" and not (shortest.kind == "rst" and r.resent)
+                            for r in longer))
         below = [r for r in rungs if r.seconds < shortest.seconds]
-        settled = all(r.state in ("alive", "busy") or r.seconds in lost for r in below)
+        settled = all(r.state in ("alive", "busy") or r.seconds in set_aside for r in below)
         if final or (confirmed and settled and now - shortest.seen_at >= GRACE):
             low = max((r.seconds for r in below if r.state == "alive"), default=0.0)
             assert shortest.kind is not None
@@ -192,9 +216,27 @@ def decide(rungs: list[Rung], now: float, wait: float, final: bool = False) -> V
         return None
     if all(r.state == "busy" for r in rungs):
         return Verdict(None, "busy", 0.0, note="the server sends data on idle connections")
-    if all(r.state in ("alive", "busy") or r.seconds in lost for r in rungs) or final:
+    if all(r.state in ("alive", "busy") or r.seconds in set_aside for r in rungs) or final:
         covered = max(alive, default=0.0)
         if not covered:
             note = "no keepalive could be confirmed"
         return Verdict(None, "none", covered, alive, closed, note=note)
     return None
+
+
+def _contradicted(rungs: list[Rung], kind: str) -> set[float]:
+    """Rungs ended by their keepalive (``kind``) while a longer rung's was answered."""
+    return {r.seconds for r in rungs if r.state == "dead" and r.kind == kind and not r.spontaneous
+            and any(o.seconds > r.seconds and o.state == "alive" for o in rungs)}
+
+
+def _rungs(seconds: set[float]) -> str:
+    return ", ".join(f"{s:g} s" for s in sorted(seconds))
+
+
+def _unconfirmed_resent(rungs: list[Rung]) -> set[float]:
+    """RST rungs with a resent SYN that no longer rung with a clean handshake died after."""
+    return {r.seconds for r in rungs if r.state == "dead" and r.kind == "rst" and r.resent
+            and not r.spontaneous
+            and not any(o.seconds > r.seconds and o.state == "dead" and not o.resent
+                        for o in rungs)}

@@ -86,6 +86,22 @@ def test_https_keepalive_is_measured_over_tls() -> None:
     assert abs(result.facts["idle_close_seconds"] - 1.5) < 0.3
 
 
+def test_a_slow_acceptor_with_a_small_queue_is_not_an_idle_reset() -> None:
+    """A server that never closes, with an accept queue of 2 and one accept every 50 ms: 'none'.
+
+    Python's http.server (a queue of 5) read as 'rst' at 4.5-8.5 s: the ladder's
+    connects, all at once, overflowed its queue; connections whose handshake's last
+    ACK was dropped were never accepted, and their first keepalive met an RST.
+    """
+    with FaultServer(BEHAVIOURS["stall"], backlog=2, accept_pause=0.05) as server:
+        result, wall = _idle(server.port, 6)
+    assert result.facts == {"idle_close_kind": "none"}, result.evidence
+    assert result.evidence["range_covered_s"] == [1.0, 6.0]
+    for rung in result.evidence["closed"]:  # one the queue still lost is set aside, and said so
+        assert f"the {rung:g} s rung was reset" in result.evidence["note"]
+    assert wall < 6 + 3
+
+
 def test_flooding_server_is_skipped_not_misread() -> None:
     """A server that sends data on idle connections: skipped with the reason, no fact."""
     with FaultServer(BEHAVIOURS["flood"]) as server:

@@ -77,3 +77,56 @@ def _info(probes: int, last_ack_recv_ms: int) -> TcpInfo:
     """TCP_INFO with every field 0 but the two the keepalive check reads."""
     zeros = dict.fromkeys((field.name for field in dataclasses.fields(TcpInfo)), 0)
     return TcpInfo(**{**zeros, "probes": probes, "last_ack_recv_ms": last_ack_recv_ms})
+
+
+def _reset(seconds: float) -> Rung:
+    """A rung whose keepalive was answered with an RST."""
+    return Rung(seconds, state="dead", kind="rst", seen_at=0.0, closed_at=seconds)
+
+
+def test_a_reset_rung_below_a_living_one_was_never_accepted() -> None:
+    """Rung 2's keepalive met an RST but rung 3's was answered: no idle timer does that.
+
+    A connection whose handshake's last ACK a full accept queue dropped is
+    unknown to the server, which resets it at its first keepalive, whatever the
+    rung: http.server (a queue of 5) read as an idle reset at 4.5-8.5 s.
+    """
+    ladder = sorted([*_ladder(alive=[1, 3, 4], silent=[]), _reset(2)], key=lambda r: r.seconds)
+    verdict = decide(ladder, NOW, WAIT)
+    assert verdict is not None
+    assert (verdict.kind, verdict.seconds) == ("none", None)
+    assert verdict.note is not None and "2 s rung was reset" in verdict.note
+    assert "never accepted" in verdict.note
+
+
+def test_a_reset_rung_waits_for_a_longer_one_to_die_too() -> None:
+    """Rung 3 reset at its keepalive, rung 4 not yet judged: no verdict until rung 4 is."""
+    assert decide(sorted([*_ladder(alive=[1, 2], silent=[], still_open=(4,)), _reset(3)],
+                         key=lambda r: r.seconds), NOW, WAIT) is None
+    verdict = decide([*_ladder(alive=[1, 2], silent=[]), _reset(3), _reset(4)], NOW, WAIT)
+    assert verdict is not None
+    assert (verdict.kind, verdict.bracket) == ("rst", [2, 3])
+
+
+def test_the_longest_rung_reset_alone_is_a_reset_at_the_top() -> None:
+    """Nothing longer can contradict the top rung's RST: it stands at once."""
+    verdict = decide([*_ladder(alive=[1, 2, 3], silent=[]), _reset(4)], NOW, WAIT)
+    assert verdict is not None
+    assert (verdict.kind, verdict.bracket) == ("rst", [3, 4])
+
+
+def test_a_rung_whose_syn_was_resent_does_not_confirm_a_reset() -> None:
+    """Rungs 3 and 4 reset, 4's handshake needed a resent SYN, 5 not yet judged: no verdict.
+
+    The connections a full accept queue never accepted come in a batch (the
+    SYN resends the overflow caused go out together), so one cannot vouch for
+    another; once rung 5 lives, both are set aside.
+    """
+    batch = dataclasses.replace(_reset(4), resent=True)
+    ladder = [*_ladder(alive=[1, 2], silent=[], still_open=(5,)), _reset(3), batch]
+    assert decide(sorted(ladder, key=lambda r: r.seconds), NOW, WAIT) is None
+    ladder[2] = Rung(5.0, state="alive", verified=True)
+    verdict = decide(sorted(ladder, key=lambda r: r.seconds), NOW, WAIT)
+    assert verdict is not None
+    assert (verdict.kind, verdict.seconds) == ("none", None)
+    assert verdict.note is not None and "3 s, 4 s rung was reset" in verdict.note
