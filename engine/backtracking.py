@@ -51,7 +51,7 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-from engine.errortext import MAX_TEXT_CHARS
+from engine.errortext import WINDOW_CHARS
 from engine.literalcheck import texts_of_items
 from engine.regexworker import hostile_line, pump_count
 
@@ -119,11 +119,12 @@ class Finding:
         earlier = ""
         if self.before is not None:
             earlier = f" ({self.before[0]} characters: {_duration(self.before[1])})"
-        longest = self.seconds * MAX_TEXT_CHARS / length
+        # a regex never runs on more than one window of a line (engine.errortext)
+        longest = self.seconds * WINDOW_CHARS / length
         return (f"{pattern_id}: regex backtracks catastrophically: a search of "
                 f"{self.attack.shape(self.size)} ({length} characters) {took}{earlier}, so a "
-                f"{MAX_TEXT_CHARS:,}-character line takes {_duration(longest)} or more; {FIX} "
-                f"(got {regex!r})")
+                f"{WINDOW_CHARS:,}-character stretch of a line takes {_duration(longest)} or "
+                f"more; {FIX} (got {regex!r})")
 
 
 def _duration(seconds: float) -> str:

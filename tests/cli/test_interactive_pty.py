@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -34,12 +35,20 @@ NUMBER_WORDS = {"I don't know": "?", "why": "why", "back": "back", "done": "done
 SELECT_WORDS = {"I don't know": "know", "why": "why is", "back": "back:", "done": "done:"}
 
 
+def default_sigint() -> None:
+    """In the child: Ctrl-C interrupts, as in a user's terminal. A test run started in the
+    background of a non-interactive shell (``make test &``) inherits SIGINT ignored, and a
+    program that finds it ignored rightly leaves it so: the Ctrl-C tests would then wait."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(*args: str, cwd: Path) -> pexpect.spawn:
     """``python -m cli`` in a pseudo-terminal, no colour, no cursor-position queries."""
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", NO_COLOR="1",
                PYTHONPATH=str(REPO))
     return pexpect.spawn(sys.executable, ["-m", "cli", *args], cwd=str(cwd), env=env,
-                         encoding="utf-8", dimensions=(50, 160), timeout=20)
+                         encoding="utf-8", dimensions=(50, 160), timeout=20,
+                         preexec_fn=default_sigint)
 
 
 def wait_prompt(child: pexpect.spawn) -> str:

@@ -84,8 +84,8 @@ def _expected_line(kb_dir: Path, line: int, pattern_id: str, regex: str) -> re.P
         re.escape(f"{kb_dir}/errors.yaml:{line}: error: {pattern_id}: regex backtracks "
                   "catastrophically: a search of ")
         + r"'a' × \d+ \+ '.'( × \d+)? \(\d+ characters\) (took|was stopped after) "
-        r"[\d.]+ m?s of CPU( \(\d+ characters: [\d.]+ m?s\))?, so a 20,000-character line "
-        r"takes [\d.]+ m?s or more; "
+        r"[\d.]+ m?s of CPU( \(\d+ characters: [\d.]+ m?s\))?, so a 10,000-character stretch "
+        r"of a line takes [\d.]+ m?s or more; "
         + re.escape("make the repeats unambiguous, so each part of a line can match only one "
                     "way ('a+' for '(a+)+', '\\w+(?: \\w+)*' for '(\\w+\\s?)*'), possessive "
                     "('\\w++') or bounded ('{1,30}') (got " + regex + ")")
