@@ -61,8 +61,11 @@ class _Checker:
         for cause_id, cause in kb.causes.items():
             self.remedy_rules(cause_id, [rule.id for rule in cause.rules],
                               [remedy.first_when for remedy in cause.remedies])
-        for fact in kb.questions:
+        for fact, question in kb.questions.items():
             self.fact(fact, self._origin("question", fact).spot("fact"), fact)
+            if question.skip_when is not None:
+                self.condition(question.skip_when,
+                               self._origin("question", fact).spot("skip_when"), fact)
         for name, probe in kb.probes.items():
             for index, fact in enumerate(probe.sets):
                 self.fact(fact, self._origin("probe", name).spot("sets", index), name)

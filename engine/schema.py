@@ -161,6 +161,11 @@ class Question(Strict):
     buckets: list[float] | None = Field(
         default=None, description="representative values for number facts (for question choice)"
     )
+    skip_when: Condition | None = Field(
+        default=None,
+        description="not asked while this holds on the facts known: the answer follows from "
+        "them (after_idle once the phase is the first use of an idle pooled connection)",
+    )
     replaces: bool = Field(default=False, description=REPLACES)
 
 

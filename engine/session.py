@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from engine.chaining import Reasoner, RuleBase
+from engine.conditions import evaluate
 from engine.errors import FactError
 from engine.explain import derivations, how, why_not
 from engine.facts import FactRecord, FactStore, Source, observation_for
@@ -166,7 +167,9 @@ class Session:
     def _ways_to_learn(self, fact: str) -> list[tuple[Kind, str, float, str | None]]:
         ways: list[tuple[Kind, str, float, str | None]] = []
         question = self.knowledge.questions.get(fact)
-        if question is not None:
+        if question is not None and not (
+                question.skip_when is not None
+                and evaluate(question.skip_when, self.reasoner.facts) is True):
             ways.append(("question", question.text, question.cost_seconds, None))
         for name, probe in self.knowledge.probes.items():
             if self.can_probe and fact in probe.sets and name not in self.probes_run:

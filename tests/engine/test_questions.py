@@ -47,6 +47,18 @@ def test_dont_know_removes_the_question(knowledge: KnowledgeBase) -> None:
     assert report.dont_know == [first]
 
 
+def test_a_question_whose_answer_the_phase_gives_is_not_asked(knowledge: KnowledgeBase) -> None:
+    """After "the first use of a pooled connection that had been idle", asking whether it
+    fails on the first request after idleness asks the same thing twice (``skip_when``)."""
+    session = Session(knowledge)
+    session.add(FactRecord("error_kind", "reset", Source.ANSWER, "test"))
+    assert "after_idle" in {c.fact for c in session.candidates(session.score()[0])}
+    session.add(FactRecord("phase", "idle_reuse", Source.ANSWER, "test"))
+    assert "after_idle" not in {c.fact for c in session.candidates(session.score()[0])}
+    session.add(FactRecord("phase", "reading_response", Source.ANSWER, "test"))
+    assert "after_idle" in {c.fact for c in session.candidates(session.score()[0])}
+
+
 def test_no_probe_is_proposed_without_a_target(knowledge: KnowledgeBase) -> None:
     """With can_probe off only questions are proposed; with it on, probes appear too."""
     session = Session(knowledge)

@@ -30,6 +30,7 @@ message is a visible diff. Regenerate after an intended change with
 | several mistakes in one file, all reported | mixed-errors |
 | a case expectation that checks nothing | empty-expectation |
 | a remedy's `first_when` naming a rule the cause does not have | remedy-first-when |
+| a question's `skip_when` with an unknown fact or a value it does not allow | question-skip-when |
 """
 
 from __future__ import annotations
