@@ -76,7 +76,7 @@ def peer_log_records(session: Session, text: str, detail: str, say: Say) -> list
     reading = reader_for(session.knowledge).reading(text)
     kept, peer_view = split_peer_view(reading.facts)
     session.error_lines.append({
-        "source": "peer_log", "line": None, "text": text[:500], "timestamp": None,
+        "source": "peer_log", "line": None, "text": reading.excerpt(text, 500), "timestamp": None,
         "pattern": reading.best_pattern, "patterns": reading.pattern_ids,
         "fact_patterns": reading.fact_patterns,
         "facts": {fact: value for fact, (value, _) in kept.items()},
@@ -137,7 +137,7 @@ def error_records(
     for fact, (value, pattern_id) in reading.facts.items():
         records.append(FactRecord(fact, value, source, pattern_id))
     session.error_lines.append({
-        "source": source.value, "line": None, "text": text[:500],
+        "source": source.value, "line": None, "text": reading.excerpt(text, 500),
         "timestamp": None, "pattern": reading.best_pattern, "patterns": reading.pattern_ids,
         "fact_patterns": reading.fact_patterns,
         "facts": {fact: value for fact, (value, _) in reading.facts.items()},

@@ -118,7 +118,7 @@ def error_line_entries(scan: LogScan, *, peer: bool = False) -> list[dict[str, A
         facts = {fact: value for fact, (value, _) in line.reading.facts.items()}
         entry: dict[str, Any] = {
             "source": "peer_log" if peer else "log", "line": line.number,
-            "text": line.text[:LINE_CHARS], "timestamp": line.timestamp_text,
+            "text": line.reading.excerpt(line.text, LINE_CHARS), "timestamp": line.timestamp_text,
             "pattern": line.reading.best_pattern, "patterns": line.reading.pattern_ids,
             "fact_patterns": line.reading.fact_patterns, "facts": facts,
         }

@@ -117,6 +117,21 @@ class Reading:
         """Which pattern gave each fact: one line can be read by several, each for its part."""
         return {fact: pattern_id for fact, (_, pattern_id) in self.facts.items()}
 
+    def excerpt(self, text: str, limit: int) -> str:
+        """The text as a report shows it: whole when it fits in ``limit``, else the part
+        around the match that decided (a 16 KB JSON record's error sits in its last field,
+        so its first 300 characters would show everything but the error)."""
+        if len(text) <= limit:
+            return text
+        best = self.best_pattern
+        match = next((m for m in self.matches if m.pattern.id == best), None)
+        # found again by its text: escaped line breaks shift the reader's offsets
+        at = text.find(match.text.splitlines()[0]) if match and match.text.strip() else -1
+        if at < 0 or at + len(match.text if match else "") <= limit - 3:
+            return text[:limit]
+        start = max(0, at - limit // 10)
+        return "..." + text[start:start + limit - 3]
+
 
 ESCAPED_NEWLINE = re.compile(r"\\r\\n|\\n(?=[A-Z])")
 

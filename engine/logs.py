@@ -217,7 +217,7 @@ class LogScanner:
                 reading = self.reader.reading(text, sorted(patterns) if patterns else None)
                 if not reading.matches:
                     continue
-                self._record(scan, body, start, line, text[:MAX_LINE_CHARS], reading, last_line)
+                self._record(scan, body, start, line, text, reading, last_line)
                 self._matched_starts.add(start)
                 last_line = line
         return scan
@@ -230,13 +230,15 @@ class LogScanner:
             return [(start, set()) for start in _line_starts(body)]
         return _candidates(body.lower(), self.plan)
 
-    def _record(self, scan: LogScan, body: bytes, start: int, line: int, text: str,
+    def _record(self, scan: LogScan, body: bytes, start: int, line: int, whole: str,
                 reading: Reading, last_line: int) -> None:
         scan.matched_lines += 1
+        text = whole[:MAX_LINE_CHARS]  # the head: where a line's time and level are
         found = find_timestamp(text)
         stamp = found[0] if found else None
-        if len(scan.kept) < self.keep:
-            scan.kept.append(ErrorLine(line, text, stamp, found[1] if found else None, reading))
+        if len(scan.kept) < self.keep:  # kept for the report: the part around the match
+            scan.kept.append(ErrorLine(line, reading.excerpt(whole, MAX_LINE_CHARS), stamp,
+                                       found[1] if found else None, reading))
         before = _nearest_stamp(body, start)
         after_last = self._last_start
         self._last_start = start

@@ -297,3 +297,19 @@ def test_error_text_past_its_bound_is_cut_with_a_note(tmp_path: Path) -> None:
         report = json.loads(result.out)
         assert report["facts"]["error_kind"] == "reset"
         assert len(report["facts"]["error"]) == MAX_TEXT_CHARS
+
+
+def test_a_long_lines_entry_shows_the_part_around_the_error(tmp_path: Path) -> None:
+    """error_lines[].text of a 15 KB JSON record is the part with the error in it, not the
+    record's first 300 characters (which held everything but the error)."""
+    log = tmp_path / "k8s.log"
+    log.write_text(json.dumps({"level": "error", "ts": "2026-11-23T01:00:00Z",
+                               "stack": "at com.example.Worker.run(Worker.java:42) " * 360,
+                               "error": RESET}) + "\n", encoding="utf-8")
+    result = run_cli("diagnose", "--no-input", "--format", "json", "--log", str(log))
+    assert result.code == 0, result.err
+    entry = json.loads(result.out)["error_lines"][0]
+    assert "connection reset by peer" in entry["text"] and len(entry["text"]) <= 300
+    assert entry["text"].startswith("...")
+    text = run_cli("diagnose", "--no-input", "--log", str(log)).out
+    assert "read tcp 10.0.0.1:41234" in text.split("Read from the log", 1)[1]
