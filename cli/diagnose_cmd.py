@@ -130,7 +130,8 @@ def build_session(args: argparse.Namespace, env: Environment, *, probe: bool = T
         from cli.logs import log_records
 
         if [*args.log, args.peer_log].count("-") > 1:
-            raise InputError("--log - and --peer-log -: only one of them can read stdin")
+            raise InputError("'-' (stdin) is given more than once among --log and --peer-log: "
+                             "stdin can be read once; give the other log as a file")
         for log in args.log:
             records += log_records(session, log, env)
         if args.peer_log:

@@ -313,3 +313,10 @@ def test_a_long_lines_entry_shows_the_part_around_the_error(tmp_path: Path) -> N
     assert entry["text"].startswith("...")
     text = run_cli("diagnose", "--no-input", "--log", str(log)).out
     assert "read tcp 10.0.0.1:41234" in text.split("Read from the log", 1)[1]
+
+
+def test_stdin_given_twice_as_a_log_is_one_line() -> None:
+    """--log - twice (or with --peer-log -): stdin is read once, so it is refused by name."""
+    result = run_cli("diagnose", "--no-input", "--log", "-", "--log", "-")
+    assert result.code == 1
+    assert "'-' (stdin) is given more than once among --log and --peer-log" in result.err
