@@ -100,5 +100,6 @@ def test_only_one_log_can_come_from_stdin() -> None:
     """--log - and --peer-log - together: one line, exit 1."""
     result = run_cli("diagnose", "--no-input", "--log", "-", "--peer-log", "-")
     assert result.code == 1
-    assert result.err == ("conndoctor: error: --log - and --peer-log -: only one of them can "
-                          "read stdin\n")
+    assert result.err == ("conndoctor: error: '-' (stdin) is given more than once among --log "
+                          "and --peer-log: stdin can be read once; give the other log as a "
+                          "file\n")
