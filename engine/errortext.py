@@ -125,9 +125,11 @@ class Reading:
             return text
         best = self.best_pattern
         match = next((m for m in self.matches if m.pattern.id == best), None)
+        if match is None or not match.text.strip():
+            return text[:limit]
         # found again by its text: escaped line breaks shift the reader's offsets
-        at = text.find(match.text.splitlines()[0]) if match and match.text.strip() else -1
-        if at < 0 or at + len(match.text if match else "") <= limit - 3:
+        at = text.find(match.text.splitlines()[0])
+        if at < 0 or at + len(match.text) <= limit - 3:  # unseen, or within the head
             return text[:limit]
         start = max(0, at - limit // 10)
         return "..." + text[start:start + limit - 3]

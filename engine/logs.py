@@ -52,7 +52,8 @@ class ByteSource(Protocol):
 
 @dataclass(frozen=True)
 class ErrorLine:
-    """One log line read as a connection error (``text``: its first MAX_LINE_CHARS)."""
+    """One log line read as a connection error (``text``: at most MAX_LINE_CHARS of it,
+    around the match that decided when the line is longer)."""
 
     number: int
     text: str
